@@ -1,0 +1,54 @@
+"""``python -m lib_parseq`` / ``parseq``: one sub-command per module in this package.
+
+Each ``cmd_<name>.py`` module defines ``register(subparsers)``, which adds its parser and sets
+``func=run`` where ``run(args) -> int`` returns the exit code. Command modules import heavy libraries
+(gradio, cv2, matplotlib) inside ``run`` so that every command starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from lib_parseq.errors import ParseqError
+
+COMMAND_MODULES = ("eval", "compile", "plot", "deforum", "render", "check", "ui")
+
+EXIT_OK = 0
+EXIT_WARNINGS = 1
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parseq",
+        description="Parseq: compile keyframe documents into per-frame schedules and render them to video.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"lib_parseq.cli.cmd_{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"lib_parseq.cli.cmd_{name}":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; user errors print one clear message on stderr and exit 2, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except ParseqError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"Error: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
