@@ -197,7 +197,7 @@ def _get_once(url: str, *, allow_private: bool, timeout: float, max_bytes: int,
         length = response.getheader("Content-Length")
         if length and length.strip().isdigit() and int(length) > max_bytes:
             raise DocumentError(
-                f"cannot load {url}: the response is {int(length):,} bytes, more than the limit of {max_bytes:,}"
+                f"cannot load {url}: the response is {int(length):,} bytes, more than the limit of {max_bytes:,} bytes"
             )
         return status, None, _read_capped(response, url, max_bytes, deadline), content_type
     except TimeoutError as exc:
@@ -259,7 +259,7 @@ def _read_file(path: Path, max_bytes: int) -> str:
         if not path.is_file():
             raise DocumentError(f"cannot load {path}: not a file")
         if size > max_bytes:
-            raise DocumentError(f"cannot load {path}: {size:,} bytes, more than the limit of {max_bytes:,}")
+            raise DocumentError(f"cannot load {path}: {size:,} bytes, more than the limit of {max_bytes:,} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
         raise DocumentError(f"cannot load {path}: no such file") from None
