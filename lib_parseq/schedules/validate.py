@@ -31,6 +31,7 @@ from typing import Any, Literal
 import jsonschema
 
 from lib_parseq.errors import DocumentError
+from lib_parseq.schedules.fields import is_legacy_vocabulary
 
 DEFAULT_MAX_FRAMES = 100_000
 LARGEST_FLOAT = 1.7976931348623157e308
@@ -173,7 +174,10 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
                     "info": {"type": ["string", "null"], "x-message": "must be text"},
                 },
                 "patternProperties": {
-                    "_i$": {"type": ["string", "null"], "x-message": "must be an expression (text) or null"},
+                    "_i$": {
+                        "type": ["string", "null", "number", "boolean"],
+                        "x-message": "must be an expression (text) or null",
+                    },
                 },
                 "additionalProperties": _CELL,
             },
@@ -304,7 +308,7 @@ def numeric_text_value(text: str) -> float | None:
 
 
 def _as_number(value: Any) -> float | None:
-    """A JSON number or numeric string as a float; None for anything else."""
+    """A JSON number or decimal numeric string as a float; None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -312,7 +316,7 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, float):
         return value
     if isinstance(value, str):
-        return numeric_text_value(value)
+        return float(value) if _DECIMAL_TEXT.match(value) else None
     return None
 
 
@@ -422,6 +426,16 @@ def _schema_problems(validator: jsonschema.protocols.Validator, obj: Any, out: _
 # Semantic checks shared by documents and manifests
 
 
+def _is_legacy(obj: Mapping) -> bool:
+    """A 2022-app document: no managedFields, and keyframe columns from the 2022 vocabulary."""
+    keyframes = obj.get("keyframes")
+    if "managedFields" in obj or not isinstance(keyframes, list):
+        return False
+    names = {key[:-2] if key.endswith("_i") else key
+             for keyframe in keyframes if isinstance(keyframe, Mapping) for key in keyframe if isinstance(key, str)}
+    return is_legacy_vocabulary(names)
+
+
 def _check_top_level_keys(obj: Mapping, out: _Collector) -> None:
     for key in obj:
         if key not in _KNOWN_TOP_LEVEL:
@@ -446,6 +460,8 @@ def _check_options(obj: Mapping, out: _Collector, skip: set[str]) -> None:
             out.warning(path, f"missing; the default {default} is used")
             continue
         value = options[key]
+        if key == "output_fps" and value in ("", None) and _is_legacy(obj):
+            continue  # the 2022 app fell back to input_fps, then 20
         number = _as_number(value)
         if number is None or not number > 0 or not math.isfinite(number):
             out.error(path, f"{label}: it must be a number above 0, not {describe(value)}")
@@ -614,8 +630,9 @@ def _check_time_series(obj: Mapping, out: _Collector) -> None:
             if not isinstance(x, int | float) or isinstance(x, bool) or not math.isfinite(x):
                 continue
             if previous is not None and x < previous:
-                out.error(json_path(("timeSeries", index, "ts", "data", sample_index, "x")),
-                          f"samples must be sorted by x, but {describe(x)} comes after {describe(previous)}")
+                out.warning(json_path(("timeSeries", index, "ts", "data", sample_index, "x")),
+                            f"samples should be sorted by x, but {describe(x)} comes after {describe(previous)}; "
+                            "they are sorted on load")
                 break
             previous = x
 
@@ -680,6 +697,9 @@ def _check_cells(keyframe: Mapping, index: int, out: _Collector, skip: set[str])
         if key.endswith("_i"):
             if isinstance(value, str) and len(value) > 100_000:
                 out.error(path, f"the expression is {len(value):,} characters long; the limit here is 100,000")
+            elif isinstance(value, bool | int | float):
+                meaning = "no interpolation" if not value else f'the expression "{describe(value)}"'
+                out.warning(path, f"{describe(value)} is not an expression (text); read as Parseq does: {meaning}")
             continue
         if not isinstance(key, str) or not key:
             out.warning(path, "a field with an empty name is ignored")
@@ -687,6 +707,8 @@ def _check_cells(keyframe: Mapping, index: int, out: _Collector, skip: set[str])
         if isinstance(value, bool):
             out.warning(path, f"{describe(value)} is not a number, so this keyframe has no {key} value "
                               f"(Parseq read it as {int(value)})")
+        elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?Infinity\s*", value):
+            out.error(path, f"{describe(value)} is not a finite number")
         elif isinstance(value, str) and value != "" and numeric_text_value(value) is None:
             out.warning(path, f"{describe(value)} is not a number, so this keyframe has no {key} value "
                               f"(an expression belongs in {key}_i)")
