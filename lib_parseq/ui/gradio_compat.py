@@ -1,0 +1,17 @@
+"""The few places where gradio 3.41 (A1111's pin) and gradio 4.x (Forge) spell the same thing differently."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def gradio_major() -> int:
+    """The installed gradio's major version."""
+    import gradio
+
+    return int(str(gradio.__version__).split(".", 1)[0])
+
+
+def js_kwargs(code: str) -> dict[str, Any]:
+    """The keyword that attaches browser-side JavaScript to an event: ``_js`` in gradio 3, ``js`` in gradio 4."""
+    return {"js": code} if gradio_major() >= 4 else {"_js": code}

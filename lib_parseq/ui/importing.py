@@ -1,0 +1,126 @@
+"""Turn what a user pastes or uploads into a document the tab can edit.
+
+Accepted: a Parseq keyframe document, a Parseq manifest (its document part is kept, the rendered frames are
+recomputed), a Deforum settings file (its schedule strings become keyframes), or one bare Deforum schedule
+string such as ``0:(1.0), 30:(1.5)`` which becomes keyframes of a chosen field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from lib_parseq.errors import DocumentError
+from lib_parseq.ui.document import prepare_document
+from lib_parseq.ui.grid import add_keyframe
+
+_SCHEDULE_START = re.compile(r"^\s*[\"']?\s*[(]?\s*[0-9A-Za-z_+\-*/ ]+\)?\s*:\s*\(", re.DOTALL)
+_DEFORUM_MARKERS = ("animation_mode", "max_frames", "strength_schedule", "animation_prompts", "diffusion_cadence")
+
+
+def parse_json_text(text: str, source: str = "pasted text") -> Any:
+    """Parse JSON, turning a syntax error into a DocumentError with line:column and a caret excerpt."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(f"{source} is not valid JSON: {exc.msg}", text=text, line=exc.lineno, column=exc.colno) from None
+
+
+def looks_like_schedule(text: str) -> bool:
+    """True for a Deforum schedule string (``frame:(value), ...``) rather than JSON."""
+    return bool(_SCHEDULE_START.match(text)) and not text.lstrip().startswith(("{", "["))
+
+
+def is_deforum_settings(obj: Any) -> bool:
+    """True for a Deforum settings object (it has Deforum's own keys and no Parseq keyframes)."""
+    return isinstance(obj, dict) and "keyframes" not in obj and any(key in obj for key in _DEFORUM_MARKERS)
+
+
+def document_from_object(obj: Any) -> dict:
+    """The editable document for a parsed JSON object: a Parseq document, a manifest, or Deforum settings."""
+    if is_deforum_settings(obj):
+        from lib_parseq.schedules import deforum_settings_to_document
+
+        return prepare_document(deforum_settings_to_document(obj))
+    if isinstance(obj, dict) and "keyframes" in obj:
+        return prepare_document(obj)
+    if isinstance(obj, dict) and "rendered_frames" in obj:
+        raise DocumentError(
+            "this manifest has no 'keyframes', so there is nothing to edit; it can still be rendered as it is",
+            path="$.keyframes",
+        )
+    raise DocumentError(
+        "not a Parseq document, manifest or Deforum settings file: expected an object with 'keyframes' "
+        "(Parseq) or Deforum settings keys such as 'max_frames'",
+        path="$",
+    )
+
+
+def schedule_into_field(doc: dict, field: str, schedule: str) -> dict:
+    """A copy of ``doc`` whose ``field`` takes the keyframes of a Deforum schedule string.
+
+    Numeric schedule values become keyframe values; expression values become the field's interpolation from
+    that keyframe on. Keyframes are added where the schedule has frames the document lacks.
+    """
+    from lib_parseq.schedules import parse_deforum_schedule
+
+    field = (field or "").strip()
+    if not field:
+        raise DocumentError("choose the field the schedule is for")
+    points = parse_deforum_schedule(schedule)
+    if not points:
+        raise DocumentError(f"the schedule for {field} has no keyframes", field=field)
+    keyframes = [dict(k) for k in doc.get("keyframes", [])]
+    for keyframe in keyframes:
+        keyframe.pop(field, None)
+        keyframe.pop(f"{field}_i", None)
+    existing = {k.get("frame") for k in keyframes}
+    for frame, _value in points:
+        if frame not in existing:
+            keyframes = add_keyframe(keyframes, frame)
+            existing.add(frame)
+    by_frame = {k["frame"]: k for k in keyframes}
+    for frame, value in points:
+        if isinstance(value, (int, float)):
+            by_frame[frame][field] = value
+        else:
+            by_frame[frame][f"{field}_i"] = str(value)
+    updated = dict(doc)
+    updated["keyframes"] = keyframes
+    managed = list(doc.get("managedFields", []))
+    if field not in managed:
+        managed.append(field)
+    displayed = list(doc.get("displayedFields", []))
+    if field not in displayed:
+        displayed.append(field)
+    updated["managedFields"] = managed
+    updated["displayedFields"] = displayed
+    return updated
+
+
+def import_text(text: str, doc: dict, schedule_field: str = "") -> tuple[dict, str]:
+    """Import pasted text; returns the new document and a one-line description of what was imported."""
+    if not text or not text.strip():
+        raise DocumentError("nothing to import: paste a document, a manifest, Deforum settings or a schedule")
+    if looks_like_schedule(text):
+        return schedule_into_field(doc, schedule_field, text.strip()), f"Imported a Deforum schedule into {schedule_field}."
+    obj = parse_json_text(text)
+    return document_from_object(obj), _describe(obj)
+
+
+def import_file(path: str | Path) -> tuple[dict, str]:
+    """Import an uploaded JSON file (a document, a manifest, or Deforum settings, which are JSON too)."""
+    from lib_parseq.schedules import read_json_file
+
+    obj = read_json_file(path)
+    return document_from_object(obj), f"{_describe(obj)} (from {Path(path).name})"
+
+
+def _describe(obj: Any) -> str:
+    if is_deforum_settings(obj):
+        return "Imported Deforum settings: their schedules are now keyframes."
+    if isinstance(obj, dict) and "rendered_frames" in obj:
+        return "Imported a Parseq manifest's document."
+    return "Imported a Parseq document."
