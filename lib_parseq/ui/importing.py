@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lib_parseq.errors import DocumentError
-from lib_parseq.ui.document import prepare_document
+from lib_parseq.ui.document import last_frame, prepare_document
 from lib_parseq.ui.grid import add_keyframe
 
 _SCHEDULE_START = re.compile(r"^\s*[\"']?\s*[(]?\s*[0-9A-Za-z_+\-*/ ]+\)?\s*:\s*\(", re.DOTALL)
@@ -59,44 +59,38 @@ def document_from_object(obj: Any) -> dict:
 
 
 def schedule_into_field(doc: dict, field: str, schedule: str) -> dict:
-    """A copy of ``doc`` whose ``field`` takes the keyframes of a Deforum schedule string.
+    """A copy of ``doc`` whose ``field`` follows a Deforum schedule string, read the way Deforum reads it.
 
-    Numeric schedule values become keyframe values; expression values become the field's interpolation from
-    that keyframe on. Keyframes are added where the schedule has frames the document lacks.
+    The field's old cells are cleared; keyframes are added where the schedule has frames the document lacks.
+    Frames past the document's last frame are ignored (Deforum stops at ``max_frames`` too).
     """
-    from lib_parseq.schedules import parse_deforum_schedule
+    from lib_parseq.schedules.deforum import schedule_to_cells
 
     field = (field or "").strip()
     if not field:
         raise DocumentError("choose the field the schedule is for")
-    points = parse_deforum_schedule(schedule)
-    if not points:
-        raise DocumentError(f"the schedule for {field} has no keyframes", field=field)
+    cells = schedule_to_cells(schedule, field, max_frames=last_frame(doc) + 1)
+    if not cells:
+        raise DocumentError(f"the schedule for {field} has no keyframes within the document's frames", field=field)
     keyframes = [dict(k) for k in doc.get("keyframes", [])]
     for keyframe in keyframes:
         keyframe.pop(field, None)
         keyframe.pop(f"{field}_i", None)
     existing = {k.get("frame") for k in keyframes}
-    for frame, _value in points:
+    for frame in cells:
         if frame not in existing:
             keyframes = add_keyframe(keyframes, frame)
             existing.add(frame)
     by_frame = {k["frame"]: k for k in keyframes}
-    for frame, value in points:
-        if isinstance(value, (int, float)):
-            by_frame[frame][field] = value
-        else:
-            by_frame[frame][f"{field}_i"] = str(value)
+    for frame, values in cells.items():
+        by_frame[frame].update(values)
     updated = dict(doc)
     updated["keyframes"] = keyframes
-    managed = list(doc.get("managedFields", []))
-    if field not in managed:
-        managed.append(field)
-    displayed = list(doc.get("displayedFields", []))
-    if field not in displayed:
-        displayed.append(field)
-    updated["managedFields"] = managed
-    updated["displayedFields"] = displayed
+    updated["managedFields"] = [*doc.get("managedFields", []), *([field] if field not in doc.get("managedFields", []) else [])]
+    updated["displayedFields"] = [
+        *doc.get("displayedFields", []),
+        *([field] if field not in doc.get("displayedFields", []) else []),
+    ]
     return updated
 
 

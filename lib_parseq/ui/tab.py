@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lib_parseq.errors import ParseqError
+from lib_parseq.errors import DocumentError, ParseqError
 from lib_parseq.ui import grid as grid_model
 from lib_parseq.ui import prompts_table
 from lib_parseq.ui.chart import X_UNITS
@@ -124,10 +124,12 @@ def build_tab(*, standalone: bool = False) -> Any:
                 choices=field_choices(start_doc),
                 value=shown_fields(start_doc),
                 multiselect=True,
-                allow_custom_value=True,
-                label="Fields shown (type a new name to add a custom field)",
+                label="Fields shown",
                 elem_id="parseq_fields",
                 scale=3,
+            )
+            custom_field = gr.Textbox(
+                label="Add a custom field (press Enter)", placeholder="my_field", elem_id="parseq_custom_field", scale=1
             )
 
         grid = gr.Dataframe(
@@ -399,6 +401,11 @@ def build_tab(*, standalone: bool = False) -> Any:
         all_outputs = structure_outputs + view_outputs
         load_starter_button.click(on_starter, [starter, doc_state, preview_state, unit], all_outputs)
         fields_box.input(structural(with_shown_fields), [doc_state, preview_state, unit, fields_box], all_outputs)
+        custom_field.submit(
+            structural(lambda doc, name: with_shown_fields(doc, [*shown_fields(doc), _need_name(name)])),
+            [doc_state, preview_state, unit, custom_field],
+            all_outputs,
+        )
         for event in (last_frame_box.submit, last_frame_box.blur):
             event(
                 structural(lambda doc, frame: dict(doc, keyframes=grid_model.set_last_frame(doc["keyframes"], frame or 0))),
@@ -440,9 +447,13 @@ def build_tab(*, standalone: bool = False) -> Any:
     return tab
 
 
-def _need_frame(frame: Any) -> int:
-    from lib_parseq.errors import DocumentError
+def _need_name(name: Any) -> str:
+    if not name or not str(name).strip():
+        raise DocumentError("type the new field's name first")
+    return str(name).strip()
 
+
+def _need_frame(frame: Any) -> int:
     if frame is None or frame == "":
         raise DocumentError("type the frame number first, in the Frame box next to the button")
     return int(frame)
