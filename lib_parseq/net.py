@@ -266,9 +266,12 @@ def _read_file(path: Path, max_bytes: int) -> str:
     except (OSError, ValueError) as exc:
         raise DocumentError(f"cannot load {path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"cannot load {path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    if not text.strip():
+        raise DocumentError(f"cannot load {path}: the file is empty")
+    return text
 
 
 def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = False,

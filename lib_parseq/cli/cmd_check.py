@@ -61,7 +61,7 @@ def _compile_problems(obj: dict, max_frames: int) -> list:
     try:
         compile_document(load_document(obj, max_frames=max_frames), max_frames=max_frames)
     except ParseqError as error:
-        text = error.headline().split(": ", 1)[1] if ": " in error.headline() else error.headline()
+        text = error.headline()
         excerpt = error.excerpt()
         if error.line is not None and not excerpt:
             text += f" (at {error.line}:{error.column or 1})"
