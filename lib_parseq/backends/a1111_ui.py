@@ -1,0 +1,113 @@
+"""The img2img script's controls (gradio only, no A1111 import) and how their values arrive in ``run()``.
+
+A1111 passes the values of the components ``ui()`` returns to ``run(p, *args)`` positionally, in that order, so
+``build_controls`` and ``ScriptValues.from_args`` are kept side by side and must list the same things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lib_parseq.backends.a1111_summary import summarize
+from lib_parseq.render.settings import BORDER_MODES
+
+MANIFEST_ELEM_ID = "parseq_manifest"
+
+
+@dataclass(frozen=True)
+class ScriptValues:
+    """The script's UI values, in ``ui()`` order."""
+
+    manifest_text: str = ""
+    upload: Any = None
+    input_video: str = ""
+    output_template: str = ""
+    fps: float = 0.0
+    first_frame: int = 0
+    last_frame: int = -1
+    save_frames: bool = False
+    dry_run: bool = False
+    overlay: bool = False
+    cc_override: bool = False
+    cc_window_width: int = 0
+    cc_window_slide_rate: float = 1.0
+    cc_use_input: bool = False
+    border: str = BORDER_MODES[0]
+
+    @classmethod
+    def from_args(cls, *args: Any) -> ScriptValues:
+        names = list(cls.__dataclass_fields__)
+        if len(args) != len(names):
+            raise TypeError(f"the Parseq script expects {len(names)} UI values, got {len(args)}")
+        values = dict(zip(names, args, strict=True))
+        return cls(
+            manifest_text=str(values["manifest_text"] or ""),
+            upload=values["upload"],
+            input_video=str(values["input_video"] or "").strip(),
+            output_template=str(values["output_template"] or "").strip(),
+            fps=float(values["fps"] or 0),
+            first_frame=int(values["first_frame"] or 0),
+            last_frame=int(-1 if values["last_frame"] is None else values["last_frame"]),
+            save_frames=bool(values["save_frames"]),
+            dry_run=bool(values["dry_run"]),
+            overlay=bool(values["overlay"]),
+            cc_override=bool(values["cc_override"]),
+            cc_window_width=int(values["cc_window_width"] or 0),
+            cc_window_slide_rate=float(1.0 if values["cc_window_slide_rate"] is None else values["cc_window_slide_rate"]),
+            cc_use_input=bool(values["cc_use_input"]),
+            border=str(values["border"] or BORDER_MODES[0]),
+        )
+
+    def frame_range(self) -> tuple[int | None, int | None] | None:
+        """RenderSettings' ``frames``: (start, end exclusive); None when the whole manifest is wanted."""
+        start = max(self.first_frame, 0)
+        end = None if self.last_frame < 0 else self.last_frame + 1
+        if start == 0 and end is None:
+            return None
+        return (start, end)
+
+
+def build_controls(default_template: str = "") -> list:
+    """Create the controls inside the caller's gradio context; return the ones whose values go to ``run()``."""
+    import gradio as gr
+
+    manifest = gr.Textbox(label="Parseq manifest or keyframe document (JSON), or an http(s) URL", lines=6,
+                          max_lines=20, elem_id=MANIFEST_ELEM_ID,
+                          placeholder="Paste JSON from the Parseq tab or the Parseq web app, or a URL to it")
+    upload = gr.File(label="...or upload a manifest / document (.json)", file_types=[".json"],
+                     elem_id="parseq_manifest_file")
+    summary = gr.Textbox(label="Manifest summary", value=summarize(""), lines=4, interactive=False,
+                         elem_id="parseq_manifest_summary")
+    with gr.Row():
+        input_video = gr.Textbox(label="Input video path on the server (empty: loopback from the init image)",
+                                 elem_id="parseq_input_video")
+        output_template = gr.Textbox(label="Output file, relative to the img2img output folder (<timestamp> allowed)",
+                                     placeholder=default_template or "parseq-<timestamp>.mp4",
+                                     elem_id="parseq_output_template")
+    with gr.Row():
+        fps = gr.Number(label="FPS (0: the manifest's output_fps)", value=0, elem_id="parseq_fps")
+        first_frame = gr.Number(label="First frame", value=0, precision=0, elem_id="parseq_first_frame")
+        last_frame = gr.Number(label="Last frame (-1: the manifest's last)", value=-1, precision=0,
+                               elem_id="parseq_last_frame")
+    with gr.Row():
+        save_frames = gr.Checkbox(label="Save frames (PNG with infotext)", value=False, elem_id="parseq_save_frames")
+        dry_run = gr.Checkbox(label="Dry run (no diffusion: motion and blending only)", value=False,
+                              elem_id="parseq_dry_run")
+        overlay = gr.Checkbox(label="Overlay frame number and values", value=False, elem_id="parseq_overlay")
+    with gr.Row():
+        cc_override = gr.Checkbox(label="Override the manifest's colour correction", value=False,
+                                  elem_id="parseq_cc_override")
+        cc_window_width = gr.Number(label="Colour window (frames; 0 off, -1 all)", value=0, precision=0,
+                                    elem_id="parseq_cc_window_width")
+        cc_window_slide_rate = gr.Number(label="Colour window slide rate", value=1.0,
+                                         elem_id="parseq_cc_window_slide_rate")
+        cc_use_input = gr.Checkbox(label="Include the input frame in the colour target", value=False,
+                                   elem_id="parseq_cc_use_input")
+    border = gr.Dropdown(label="Border mode (what fills pixels moved in from outside)", choices=list(BORDER_MODES),
+                         value=BORDER_MODES[0], elem_id="parseq_border")
+
+    manifest.change(fn=summarize, inputs=[manifest, upload], outputs=[summary], show_progress="hidden")
+    upload.change(fn=summarize, inputs=[manifest, upload], outputs=[summary], show_progress="hidden")
+    return [manifest, upload, input_video, output_template, fps, first_frame, last_frame, save_frames, dry_run,
+            overlay, cc_override, cc_window_width, cc_window_slide_rate, cc_use_input, border]

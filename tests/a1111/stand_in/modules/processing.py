@@ -1,0 +1,502 @@
+"""A1111's ``modules.processing`` for img2img: the processing dataclasses, ``process_images``, ``Processed``,
+``fix_seed``/``get_fixed_seed``, colour correction and infotext — with a fake, deterministic "diffusion".
+
+Behaviour kept from A1111 1.10.1 (see a1111-api.md §3): ``p.override_settings`` applied then restored; seeds
+resolved with ``get_fixed_seed`` and recorded as ``all_seeds = [seed + i]`` (no ``+ i`` with a variation
+strength); ``state.job_count`` set only while it is -1; ``state.skipped`` reset at the top of each batch; the batch
+loop breaks on ``interrupted``/``stopping_generation``; ``on_cfg_denoiser`` callbacks fire once per sampling step and
+an interrupt or skip ends sampling early (the image comes back half-done, as A1111 returns the last latent);
+``p.color_corrections`` applied to each output and then reset to None; images saved when ``opts.samples_save and not
+p.do_not_save_samples``.
+
+The fake diffusion: the output moves from the init image towards a target made of seeded noise (seed, subseed,
+variation strength), a colour per prompt part (hash of the text, A1111's AND weights), a colour pushed away by the
+negative prompt, and a contrast set by the CFG scale; it moves ``denoising_strength`` of the way. Every call is
+recorded in ``calls`` so tests can compare what each frame asked for with what the extension sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from modules import images, prompt_parser, script_callbacks, shared
+from modules.script_callbacks import CFGDenoiserParams
+
+opts_restore_keys: list[str] = []
+
+calls: list[dict[str, Any]] = []
+"""One entry per generated image: the processing fields it was made with (stand-in only)."""
+
+
+def get_fixed_seed(seed):
+    if seed == "" or seed is None:
+        seed = -1
+    elif isinstance(seed, str):
+        try:
+            seed = int(seed)
+        except Exception:
+            seed = -1
+    if seed == -1:
+        return int(random.randrange(4294967294))
+    return seed
+
+
+def fix_seed(p) -> None:
+    p.seed = get_fixed_seed(p.seed)
+    p.subseed = get_fixed_seed(p.subseed)
+
+
+def setup_color_correction(image: Image.Image) -> np.ndarray:
+    """The colour statistics to match later (A1111 keeps a LAB histogram; the stand-in keeps mean and spread)."""
+    arr = np.asarray(image.convert("RGB"), dtype=np.float64)
+    return np.stack([arr.reshape(-1, 3).mean(axis=0), arr.reshape(-1, 3).std(axis=0)])
+
+
+def apply_color_correction(correction: np.ndarray, original_image: Image.Image) -> Image.Image:
+    arr = np.asarray(original_image.convert("RGB"), dtype=np.float64)
+    flat = arr.reshape(-1, 3)
+    mean, std = flat.mean(axis=0), flat.std(axis=0)
+    out = (arr - mean) / np.maximum(std, 1e-6) * correction[1] + correction[0]
+    return Image.fromarray(np.clip(out, 0, 255).round().astype(np.uint8))
+
+
+def _quote(text):
+    if "," not in str(text) and "\n" not in str(text) and ":" not in str(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(repr=False)
+class StableDiffusionProcessing:
+    sd_model: object = None
+    outpath_samples: str = None
+    outpath_grids: str = None
+    prompt: str = ""
+    prompt_for_display: str = None
+    negative_prompt: str = ""
+    styles: list = None
+    seed: int = -1
+    subseed: int = -1
+    subseed_strength: float = 0
+    seed_resize_from_h: int = -1
+    seed_resize_from_w: int = -1
+    seed_enable_extras: bool = True
+    sampler_name: str = None
+    scheduler: str = None
+    batch_size: int = 1
+    n_iter: int = 1
+    steps: int = 50
+    cfg_scale: float = 7.0
+    width: int = 512
+    height: int = 512
+    restore_faces: bool = None
+    tiling: bool = None
+    do_not_save_samples: bool = False
+    do_not_save_grid: bool = False
+    extra_generation_params: dict = None
+    overlay_images: list = None
+    eta: float = None
+    do_not_reload_embeddings: bool = False
+    denoising_strength: float = None
+    ddim_discretize: str = None
+    s_min_uncond: float = None
+    s_churn: float = None
+    s_tmax: float = None
+    s_tmin: float = None
+    s_noise: float = None
+    override_settings: dict = None
+    override_settings_restore_afterwards: bool = True
+    sampler_index: int = None
+    refiner_checkpoint: str = None
+    refiner_switch_at: float = None
+    token_merging_ratio: float = 0
+    token_merging_ratio_hr: float = 0
+    disable_extra_networks: bool = False
+    firstpass_image: Image.Image = None
+
+    scripts_value: Any = field(default=None, init=False)
+    script_args_value: list = field(default=None, init=False)
+    scripts_setup_complete: bool = field(default=False, init=False)
+    comments: dict = field(default=None, init=False)
+    is_using_inpainting_conditioning: bool = field(default=False, init=False)
+    paste_to: tuple = field(default=None, init=False)
+    color_corrections: list = field(default=None, init=False)
+    all_prompts: list = field(default=None, init=False)
+    all_negative_prompts: list = field(default=None, init=False)
+    all_seeds: list = field(default=None, init=False)
+    all_subseeds: list = field(default=None, init=False)
+    iteration: int = field(default=0, init=False)
+    main_prompt: str = field(default=None, init=False)
+    main_negative_prompt: str = field(default=None, init=False)
+    prompts: list = field(default=None, init=False)
+    negative_prompts: list = field(default=None, init=False)
+    seeds: list = field(default=None, init=False)
+    subseeds: list = field(default=None, init=False)
+    sd_model_name: str = field(default=None, init=False)
+    sd_model_hash: str = field(default=None, init=False)
+    sd_vae_name: str = field(default=None, init=False)
+    sd_vae_hash: str = field(default=None, init=False)
+    user: str = field(default=None, init=False)
+
+    def __post_init__(self):
+        self.styles = self.styles or []
+        self.extra_generation_params = self.extra_generation_params or {}
+        self.override_settings = self.override_settings or {}
+        self.comments = {}
+        if self.sampler_index is not None:
+            print("sampler_index argument for StableDiffusionProcessing does not do anything; use sampler_name")
+
+    @property
+    def scripts(self):
+        return self.scripts_value
+
+    @scripts.setter
+    def scripts(self, value):
+        self.scripts_value = value
+        if self.scripts_value and self.script_args_value and not self.scripts_setup_complete:
+            self.setup_scripts()
+
+    @property
+    def script_args(self):
+        return self.script_args_value
+
+    @script_args.setter
+    def script_args(self, value):
+        self.script_args_value = value
+        if self.scripts_value and self.script_args_value and not self.scripts_setup_complete:
+            self.setup_scripts()
+
+    def setup_scripts(self):
+        self.scripts_setup_complete = True
+        self.scripts.setup_scrips(self, is_ui=True)
+
+    def setup_prompts(self):
+        if isinstance(self.prompt, list):
+            self.all_prompts = self.prompt
+        elif isinstance(self.negative_prompt, list):
+            self.all_prompts = [self.prompt] * len(self.negative_prompt)
+        else:
+            self.all_prompts = self.batch_size * self.n_iter * [self.prompt]
+        if isinstance(self.negative_prompt, list):
+            self.all_negative_prompts = self.negative_prompt
+        else:
+            self.all_negative_prompts = [self.negative_prompt] * len(self.all_prompts)
+        self.main_prompt = self.all_prompts[0]
+        self.main_negative_prompt = self.all_negative_prompts[0]
+
+    def save_samples(self) -> bool:
+        state = shared.state
+        return shared.opts.samples_save and not self.do_not_save_samples and (
+            shared.opts.save_incomplete_images or not state.interrupted and not state.skipped)
+
+
+@dataclass(repr=False)
+class StableDiffusionProcessingImg2Img(StableDiffusionProcessing):
+    init_images: list = None
+    resize_mode: int = 0
+    denoising_strength: float = 0.75
+    image_cfg_scale: float = None
+    mask: Any = None
+    mask_blur_x: int = 4
+    mask_blur_y: int = 4
+    mask_blur: int = None
+    mask_round: bool = True
+    inpainting_fill: int = 0
+    inpaint_full_res: bool = True
+    inpaint_full_res_padding: int = 0
+    inpainting_mask_invert: int = 0
+    initial_noise_multiplier: float = None
+    latent_mask: Image.Image = None
+    force_task_id: str = None
+
+    image_mask: Any = field(default=None, init=False)
+    init_latent: Any = field(default=None, init=False)
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.image_mask = self.mask
+        self.mask = None
+        self.initial_noise_multiplier = (shared.opts.initial_noise_multiplier
+                                         if self.initial_noise_multiplier is None else self.initial_noise_multiplier)
+
+    def init(self, all_prompts, all_seeds, all_subseeds):
+        self.extra_generation_params["Denoising strength"] = self.denoising_strength
+        add_color_corrections = shared.opts.img2img_color_correction and self.color_corrections is None
+        if add_color_corrections:
+            self.color_corrections = []
+        prepared = []
+        for img in self.init_images:
+            image = images.flatten(img, "#ffffff")
+            image = images.resize_image(self.resize_mode, image, self.width, self.height)
+            if add_color_corrections:
+                self.color_corrections.append(setup_color_correction(image))
+            prepared.append(image)
+        if len(prepared) == 1:
+            prepared = prepared * self.batch_size
+        elif len(prepared) <= self.batch_size:
+            self.batch_size = len(prepared)
+        else:
+            raise RuntimeError(f"bad number of images passed: {len(prepared)}; expecting {self.batch_size} or less")
+        self.init_latent = [np.asarray(image, dtype=np.float64) for image in prepared]
+
+    def sample_one(self, index: int, seed: int, subseed: int, prompt: str, negative_prompt: str) -> Image.Image:
+        init = self.init_latent[index]
+        target = _fake_target(init.shape, seed, subseed, self.subseed_strength, prompt, negative_prompt, self.cfg_scale)
+        strength = float(self.denoising_strength)
+        total = self.steps if shared.opts.img2img_fix_steps or strength == 0 else max(int(self.steps * strength), 1)
+        state = shared.state
+        state.sampling_steps = total
+        done = 0
+        for step in range(total):
+            if state.interrupted or state.skipped:
+                break
+            script_callbacks.cfg_denoiser_callback(
+                CFGDenoiserParams(init, None, total - step, step, total, prompt, negative_prompt))
+            state.sampling_step = step
+            done = step + 1
+        moved = init + (target - init) * strength * (done / total)
+        return Image.fromarray(np.clip(moved, 0, 255).round().astype(np.uint8))
+
+
+def _hash_colour(text: str) -> np.ndarray:
+    digest = hashlib.sha256(text.strip().encode("utf-8")).digest()
+    return np.array([digest[0], digest[1], digest[2]], dtype=np.float64)
+
+
+def _noise(shape, seed: int) -> np.ndarray:
+    """Seeded 8×8 blocks of colour, scaled up: visible and robust to video compression."""
+    h, w = shape[0], shape[1]
+    blocks = np.random.default_rng(int(seed) & 0xFFFFFFFF).uniform(0, 255, (8, 8, 3))
+    ys = np.arange(h) * 8 // h
+    xs = np.arange(w) * 8 // w
+    return blocks[ys][:, xs]
+
+
+def _fake_target(shape, seed, subseed, subseed_strength, prompt, negative_prompt, cfg_scale) -> np.ndarray:
+    noise = _noise(shape, seed)
+    if subseed_strength:
+        noise = noise * (1 - subseed_strength) + _noise(shape, subseed) * subseed_strength
+    indexes, texts, _ = prompt_parser.get_multicond_prompt_list([prompt])
+    total = sum(abs(w) for _, w in indexes[0]) or 1.0
+    tint = sum(_hash_colour(texts[i]) * w for i, w in indexes[0]) / total
+    if negative_prompt:
+        tint = tint - 0.25 * (_hash_colour(negative_prompt) - 128)
+    target = 0.5 * noise + 0.5 * tint
+    contrast = min(max(float(cfg_scale), 0.0), 30.0) / 7.0
+    return 128 + (target - 128) * contrast
+
+
+def create_infotext(p, all_prompts, all_seeds, all_subseeds, comments=None, iteration=0, position_in_batch=0,
+                    use_main_prompt=False, index=None, all_negative_prompts=None) -> str:
+    if index is None:
+        index = position_in_batch + iteration * p.batch_size
+    if all_negative_prompts is None:
+        all_negative_prompts = p.all_negative_prompts
+    clip_skip = getattr(shared.opts, "CLIP_stop_at_last_layers", 1)
+    generation_params = {
+        "Steps": p.steps,
+        "Sampler": p.sampler_name,
+        "Schedule type": p.scheduler,
+        "CFG scale": p.cfg_scale,
+        "Image CFG scale": getattr(p, "image_cfg_scale", None),
+        "Seed": p.all_seeds[0] if use_main_prompt else all_seeds[index],
+        "Size": f"{p.width}x{p.height}",
+        "Variation seed": None if p.subseed_strength == 0 else (
+            p.all_subseeds[0] if use_main_prompt else all_subseeds[index]),
+        "Variation seed strength": None if p.subseed_strength == 0 else p.subseed_strength,
+        "Denoising strength": p.extra_generation_params.get("Denoising strength"),
+        "Clip skip": None if clip_skip <= 1 else clip_skip,
+    }
+    for key, value in p.extra_generation_params.items():
+        if isinstance(value, list):
+            value = value[index]
+        elif callable(value):
+            value = value(**locals())
+        generation_params[key] = value
+    text = ", ".join(k if k == v else f"{k}: {_quote(v)}" for k, v in generation_params.items() if v is not None)
+    prompt_text = p.main_prompt if use_main_prompt else all_prompts[index]
+    negative = p.main_negative_prompt if use_main_prompt else all_negative_prompts[index]
+    negative_text = f"\nNegative prompt: {negative}" if negative else ""
+    return f"{prompt_text}{negative_text}\n{text}".strip()
+
+
+class Processed:
+    def __init__(self, p, images_list, seed=-1, info="", subseed=None, all_prompts=None, all_negative_prompts=None,
+                 all_seeds=None, all_subseeds=None, index_of_first_image=0, infotexts=None, comments=""):
+        self.images = images_list
+        self.prompt = p.prompt
+        self.negative_prompt = p.negative_prompt
+        self.seed = seed
+        self.subseed = subseed
+        self.subseed_strength = p.subseed_strength
+        self.info = info
+        self.comments = "".join(f"{comment}\n" for comment in p.comments)
+        self.width = p.width
+        self.height = p.height
+        self.sampler_name = p.sampler_name
+        self.cfg_scale = p.cfg_scale
+        self.image_cfg_scale = getattr(p, "image_cfg_scale", None)
+        self.steps = p.steps
+        self.batch_size = p.batch_size
+        self.restore_faces = p.restore_faces
+        self.seed_resize_from_w = p.seed_resize_from_w
+        self.seed_resize_from_h = p.seed_resize_from_h
+        self.denoising_strength = getattr(p, "denoising_strength", None)
+        self.extra_generation_params = p.extra_generation_params
+        self.index_of_first_image = index_of_first_image
+        self.styles = p.styles
+        self.job_timestamp = shared.state.job_timestamp
+        self.clip_skip = shared.opts.CLIP_stop_at_last_layers
+        self.prompt = self.prompt if not isinstance(self.prompt, list) else self.prompt[0]
+        self.negative_prompt = (self.negative_prompt if not isinstance(self.negative_prompt, list)
+                                else self.negative_prompt[0])
+        self.seed = int(self.seed if not isinstance(self.seed, list) else self.seed[0]) if self.seed is not None else -1
+        self.subseed = (int(self.subseed if not isinstance(self.subseed, list) else self.subseed[0])
+                        if self.subseed is not None else -1)
+        self.all_prompts = all_prompts or p.all_prompts or [self.prompt]
+        self.all_negative_prompts = all_negative_prompts or p.all_negative_prompts or [self.negative_prompt]
+        self.all_seeds = all_seeds or p.all_seeds or [self.seed]
+        self.all_subseeds = all_subseeds or p.all_subseeds or [self.subseed]
+        self.infotexts = infotexts or [info] * len(images_list)
+
+    def js(self) -> str:
+        obj = {
+            "prompt": self.all_prompts[0],
+            "all_prompts": self.all_prompts,
+            "negative_prompt": self.all_negative_prompts[0],
+            "all_negative_prompts": self.all_negative_prompts,
+            "seed": self.seed,
+            "all_seeds": self.all_seeds,
+            "subseed": self.subseed,
+            "all_subseeds": self.all_subseeds,
+            "subseed_strength": self.subseed_strength,
+            "width": self.width,
+            "height": self.height,
+            "sampler_name": self.sampler_name,
+            "cfg_scale": self.cfg_scale,
+            "steps": self.steps,
+            "batch_size": self.batch_size,
+            "denoising_strength": self.denoising_strength,
+            "extra_generation_params": {k: v for k, v in self.extra_generation_params.items() if not callable(v)},
+            "index_of_first_image": self.index_of_first_image,
+            "infotexts": self.infotexts,
+            "styles": self.styles,
+            "job_timestamp": self.job_timestamp,
+            "clip_skip": self.clip_skip,
+        }
+        return json.dumps(obj)
+
+    def infotext(self, p, index):
+        return create_infotext(p, self.all_prompts, self.all_seeds, self.all_subseeds, comments=[],
+                               position_in_batch=index % self.batch_size, iteration=index // self.batch_size)
+
+
+def process_images(p: StableDiffusionProcessing) -> Processed:
+    if p.scripts is not None:
+        p.scripts.before_process(p)
+    opts = shared.opts
+    stored_opts = {k: opts.data[k] if k in opts.data else opts.get_default(k) for k in p.override_settings.keys()
+                   if k in opts.data}
+    try:
+        for k, v in p.override_settings.items():
+            opts.set(k, v, is_api=True, run_callbacks=False)
+        res = process_images_inner(p)
+    finally:
+        if p.override_settings_restore_afterwards:
+            for k, v in stored_opts.items():
+                setattr(opts, k, v)
+    return res
+
+
+def process_images_inner(p: StableDiffusionProcessing) -> Processed:
+    state, opts = shared.state, shared.opts
+    if isinstance(p.prompt, list):
+        assert len(p.prompt) > 0
+    else:
+        assert p.prompt is not None
+
+    seed = get_fixed_seed(p.seed)
+    subseed = get_fixed_seed(p.subseed)
+    if p.restore_faces is None:
+        p.restore_faces = opts.face_restoration
+    if p.tiling is None:
+        p.tiling = opts.tiling
+    p.setup_prompts()
+    if isinstance(seed, list):
+        p.all_seeds = seed
+    else:
+        p.all_seeds = [int(seed) + (x if p.subseed_strength == 0 else 0) for x in range(len(p.all_prompts))]
+    if isinstance(subseed, list):
+        p.all_subseeds = subseed
+    else:
+        p.all_subseeds = [int(subseed) + x for x in range(len(p.all_prompts))]
+
+    if p.scripts is not None:
+        p.scripts.process(p)
+
+    infotexts = []
+    output_images = []
+    p.init(p.all_prompts, p.all_seeds, p.all_subseeds)
+    if state.job_count == -1:
+        state.job_count = p.n_iter
+
+    for n in range(p.n_iter):
+        p.iteration = n
+        if state.skipped:
+            state.skipped = False
+        if state.interrupted or state.stopping_generation:
+            break
+        p.prompts = p.all_prompts[n * p.batch_size:(n + 1) * p.batch_size]
+        p.negative_prompts = p.all_negative_prompts[n * p.batch_size:(n + 1) * p.batch_size]
+        p.seeds = p.all_seeds[n * p.batch_size:(n + 1) * p.batch_size]
+        p.subseeds = p.all_subseeds[n * p.batch_size:(n + 1) * p.batch_size]
+        if len(p.prompts) == 0:
+            break
+        for i in range(len(p.prompts)):
+            calls.append({
+                "seed": p.seeds[i], "subseed": p.subseeds[i], "subseed_strength": p.subseed_strength,
+                "cfg_scale": p.cfg_scale, "denoising_strength": p.denoising_strength, "prompt": p.prompts[i],
+                "negative_prompt": p.negative_prompts[i], "n_iter": p.n_iter, "batch_size": p.batch_size,
+                "steps": p.steps, "sampler_name": p.sampler_name, "width": p.width, "height": p.height,
+                "init_size": p.init_images[0].size, "init_mean": float(np.asarray(p.init_images[0]).mean()),
+                "color_corrections": p.color_corrections is not None, "job_no": state.job_no,
+                "do_not_save_samples": p.do_not_save_samples, "do_not_save_grid": p.do_not_save_grid,
+            })
+            image = p.sample_one(i, p.seeds[i], p.subseeds[i], p.prompts[i], p.negative_prompts[i])
+            if p.color_corrections is not None and i < len(p.color_corrections):
+                image = apply_color_correction(p.color_corrections[i], image)
+            text = create_infotext(p, p.all_prompts, p.all_seeds, p.all_subseeds, iteration=n, position_in_batch=i)
+            if p.save_samples():
+                images.save_image(image, p.outpath_samples, "", p.seeds[i], p.prompts[i], opts.samples_format,
+                                  info=text, p=p)
+            infotexts.append(text)
+            if opts.enable_pnginfo:
+                image.info["parameters"] = text
+            output_images.append(image)
+        state.nextjob()
+
+    p.color_corrections = None
+    index_of_first_image = 0
+    unwanted_grid = len(output_images) < 2 and opts.grid_only_if_multiple
+    if (opts.return_grid or opts.grid_save) and not p.do_not_save_grid and not unwanted_grid:
+        grid = images.image_grid(output_images, p.batch_size)
+        if opts.return_grid:
+            infotexts.insert(0, infotexts[0])
+            output_images.insert(0, grid)
+            index_of_first_image = 1
+        if opts.grid_save:
+            images.save_image(grid, p.outpath_grids, "grid", p.all_seeds[0], p.all_prompts[0], opts.grid_format,
+                              info=infotexts[0], short_filename=not opts.grid_extended_filename, p=p, grid=True)
+
+    res = Processed(p, images_list=output_images, seed=p.all_seeds[0], info=infotexts[0] if infotexts else "",
+                    subseed=p.all_subseeds[0], index_of_first_image=index_of_first_image, infotexts=infotexts)
+    if p.scripts is not None:
+        p.scripts.postprocess(p, res)
+    return res
