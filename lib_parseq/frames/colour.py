@@ -1,0 +1,128 @@
+"""Colour correction: match a frame's LAB histogram to a target built from a sliding window of outputs.
+
+Matching is one per-channel cumulative-distribution mapping turned into a uint8 lookup table, applied with
+``cv2.LUT`` — the same mapping as ``skimage.exposure.match_histograms`` on uint8 data, at a fraction of the
+cost. The target is the pooled histogram of the window's frames (the sum of their histograms), so a window
+never needs the frames themselves: ``ColourWindow`` keeps one 3×256 histogram per output only while it can
+still enter the window, and a running sum of those inside it.
+
+Window rule (the 2022 options): at frame ``f`` the window ends at output ``round(f·slide_rate)`` (exclusive,
+half rounding up) and covers ``width`` outputs before that; ``width = -1`` covers every output since the
+first; ``0`` turns correction off. ``use_input`` adds the first input frame to the target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import cv2
+import numpy as np
+
+LEVELS = 256
+
+
+def lab_histogram(image: np.ndarray) -> np.ndarray:
+    """Per-channel histograms (3, 256) int64 of an RGB uint8 image converted to 8-bit LAB."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)
+    return channel_histograms(lab)
+
+
+def channel_histograms(image: np.ndarray) -> np.ndarray:
+    """Per-channel histograms (C, 256) int64 of a uint8 image."""
+    return np.stack(
+        [cv2.calcHist([image], [c], None, [LEVELS], [0, LEVELS]).ravel() for c in range(image.shape[2])]
+    ).astype(np.int64)
+
+
+def matching_lut(source_hist: np.ndarray, target_hist: np.ndarray) -> np.ndarray:
+    """A (1, 256, C) uint8 table mapping each source level to the target level of equal quantile."""
+    channels = source_hist.shape[0]
+    table = np.empty((1, LEVELS, channels), np.uint8)
+    levels = np.arange(LEVELS, dtype=np.float64)
+    for c in range(channels):
+        src = source_hist[c].astype(np.float64)
+        tgt = target_hist[c].astype(np.float64)
+        if src.sum() <= 0 or tgt.sum() <= 0:
+            table[0, :, c] = levels.astype(np.uint8)
+            continue
+        src_quantiles = np.cumsum(src) / src.sum()
+        present = tgt > 0
+        tgt_quantiles = np.cumsum(tgt[present]) / tgt.sum()
+        mapped = np.interp(src_quantiles, tgt_quantiles, levels[present])
+        table[0, :, c] = np.clip(np.rint(mapped), 0, LEVELS - 1).astype(np.uint8)
+    return table
+
+
+def match_lab_histogram(image: np.ndarray, target_hist: np.ndarray) -> np.ndarray:
+    """Return ``image`` (RGB uint8) with its LAB histogram matched to ``target_hist`` (3, 256)."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)
+    table = matching_lut(channel_histograms(lab), target_hist)
+    return cv2.cvtColor(cv2.LUT(lab, table), cv2.COLOR_LAB2RGB)
+
+
+def window_end(frame_index: int, slide_rate: float) -> int:
+    """The exclusive end of the colour window at output ``frame_index`` (never past the outputs made)."""
+    return max(0, min(frame_index, math.floor(frame_index * slide_rate + 0.5)))
+
+
+class ColourWindow:
+    """The colour-correction target over a sliding window of outputs, in memory bounded by the window.
+
+    Call ``target(i)`` before output ``i`` is made (``None`` = no correction), then ``add(histogram)``
+    with that output's ``lab_histogram``. Outputs are numbered from 0 in the order they are added.
+    """
+
+    def __init__(self, width: int, slide_rate: float = 1.0, input_hist: np.ndarray | None = None) -> None:
+        self.width = int(width)
+        self.slide_rate = float(slide_rate)
+        self.input_hist = input_hist
+        self.added = 0
+        self.start = 0
+        self.end = 0
+        self.total = np.zeros((3, LEVELS), np.int64)
+        self.inside: deque[np.ndarray] = deque()
+        self.pending: deque[np.ndarray] = deque()
+
+    @property
+    def enabled(self) -> bool:
+        return self.width != 0
+
+    def add(self, histogram: np.ndarray) -> None:
+        if self.enabled:
+            self.pending.append(histogram.astype(np.int32))
+        self.added += 1
+
+    def target(self, index: int) -> np.ndarray | None:
+        """The pooled histogram for output ``index`` (outputs ``0..index-1`` must have been added)."""
+        if not self.enabled:
+            return None
+        end = window_end(index, self.slide_rate)
+        while self.end < end and self.pending:
+            histogram = self.pending.popleft()
+            self.total += histogram
+            self.end += 1
+            if self.width > 0:
+                self.inside.append(histogram)
+        if self.width > 0:
+            while self.end - self.start > self.width:
+                self.total -= self.inside.popleft()
+                self.start += 1
+        total = self.total if self.input_hist is None else self.total + self.input_hist
+        return total if total[0].sum() > 0 else None
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Arrays that restore this window exactly (for resuming a render)."""
+        empty = np.zeros((0, 3, LEVELS), np.int32)
+        return {
+            "counters": np.array([self.added, self.start, self.end], np.int64),
+            "total": self.total.copy(),
+            "inside": np.stack(list(self.inside)) if self.inside else empty,
+            "pending": np.stack(list(self.pending)) if self.pending else empty,
+        }
+
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        self.added, self.start, self.end = (int(v) for v in state["counters"])
+        self.total = state["total"].astype(np.int64)
+        self.inside = deque(h for h in state["inside"])
+        self.pending = deque(h for h in state["pending"])

@@ -1,0 +1,169 @@
+"""What survives an interrupted render: a lossless copy of every written frame and periodic checkpoints.
+
+The work folder sits beside the video (``.NAME.parseq/``). ``FrameStore`` writes each frame as a PNG from a
+background thread (atomically: temporary name, then rename), so the video can be rebuilt if the encoder
+dies and re-encoded whole on resume. A checkpoint holds the few things the pipeline carries from frame to
+frame — the recent outputs the blend and loopback need and the colour window's histograms — plus a
+fingerprint of the manifest and settings, so ``--resume`` continues exactly where the checkpoint was taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import shutil
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from lib_parseq.errors import RenderError
+
+CHECKPOINT_JSON = "checkpoint.json"
+CHECKPOINT_ARRAYS = "checkpoint.npz"
+STATE_VERSION = 1
+
+
+def work_folder(video_path: Path) -> Path:
+    """The hidden folder beside ``video_path`` that holds its resume state."""
+    return video_path.with_name(f".{video_path.name}.parseq")
+
+
+def frame_file(folder: Path, frame: int) -> Path:
+    return folder / f"frame_{frame:06d}.png"
+
+
+def write_png(path: Path, image: np.ndarray) -> None:
+    """Write an RGB image as PNG atomically; OSError on failure (disk full, permissions)."""
+    temporary = path.with_name(f".{path.name}.tmp.png")
+    ok, encoded = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not ok:
+        raise OSError(f"cannot encode {path.name} as PNG")
+    with open(temporary, "wb") as handle:
+        handle.write(encoded.tobytes())
+    os.replace(temporary, path)
+
+
+def read_png(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise RenderError(f"cannot read saved frame {path}", path=str(path))
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+class FrameStore:
+    """Saves frames as PNGs on a background thread; a failure is kept and raised by ``check()``."""
+
+    def __init__(self, folder: Path, *, queue_size: int = 8) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._queue: queue.Queue[tuple[int, np.ndarray] | None] = queue.Queue(maxsize=queue_size)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="parseq-frame-store", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self._error is None:
+                    frame, image = item
+                    write_png(frame_file(self.folder, frame), image)
+            except BaseException as exc:  # noqa: BLE001 - reported to the render loop by check()
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+    def path(self, frame: int) -> Path:
+        return frame_file(self.folder, frame)
+
+    def check(self) -> None:
+        if self._error is not None:
+            error = self._error
+            detail = getattr(error, "strerror", None) or str(error)
+            raise RenderError(f"cannot save frames in {self.folder}: {detail}", path=str(self.folder)) from error
+
+    def submit(self, frame: int, image: np.ndarray) -> None:
+        self.check()
+        self._queue.put((frame, image))
+
+    def flush(self) -> None:
+        self._queue.join()
+        self.check()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
+def fingerprint(manifest_frames: list[Mapping[str, Any]], settings: Mapping[str, Any]) -> str:
+    """A hash of everything that decides the frames: the manifest's frames and the pipeline settings."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(manifest_frames, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Checkpoint:
+    """The pipeline state before ``next_frame``: recent outputs (most recent first) and colour arrays."""
+
+    next_frame: int
+    fingerprint: str
+    history: list[np.ndarray]
+    colour: dict[str, np.ndarray]
+    input_hist: np.ndarray | None
+
+
+def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
+    """Write the checkpoint atomically (arrays first, then the JSON that points at them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {f"colour_{k}": v for k, v in checkpoint.colour.items()}
+    for i, image in enumerate(checkpoint.history):
+        arrays[f"history_{i}"] = image
+    if checkpoint.input_hist is not None:
+        arrays["input_hist"] = checkpoint.input_hist
+    temporary = folder / f".{CHECKPOINT_ARRAYS}.tmp.npz"
+    np.savez(temporary, **arrays)
+    os.replace(temporary, folder / CHECKPOINT_ARRAYS)
+    meta = {"version": STATE_VERSION, "next_frame": checkpoint.next_frame, "fingerprint": checkpoint.fingerprint,
+            "history": len(checkpoint.history)}
+    temporary_json = folder / f".{CHECKPOINT_JSON}.tmp"
+    temporary_json.write_text(json.dumps(meta))
+    os.replace(temporary_json, folder / CHECKPOINT_JSON)
+
+
+def load_checkpoint(folder: Path) -> Checkpoint:
+    """Read the checkpoint in ``folder`` (RenderError if there is none or it is damaged)."""
+    meta_path = folder / CHECKPOINT_JSON
+    if not meta_path.is_file():
+        raise RenderError(f"nothing to resume: no saved render state in {folder}", path=str(folder))
+    try:
+        meta = json.loads(meta_path.read_text())
+        with np.load(folder / CHECKPOINT_ARRAYS) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (OSError, ValueError, KeyError) as exc:
+        raise RenderError(f"the saved render state in {folder} is damaged: {exc}", path=str(folder)) from exc
+    if meta.get("version") != STATE_VERSION:
+        raise RenderError(f"the saved render state in {folder} is from another version", path=str(folder))
+    return Checkpoint(
+        next_frame=int(meta["next_frame"]),
+        fingerprint=str(meta["fingerprint"]),
+        history=[arrays[f"history_{i}"] for i in range(int(meta["history"]))],
+        colour={key[len("colour_"):]: value for key, value in arrays.items() if key.startswith("colour_")},
+        input_hist=arrays.get("input_hist"),
+    )
+
+
+def remove_work_folder(folder: Path) -> None:
+    """Delete a finished render's state (checkpoint, and the cached frames kept there)."""
+    shutil.rmtree(folder, ignore_errors=True)

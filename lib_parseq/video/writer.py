@@ -1,0 +1,152 @@
+"""Writing video: raw RGB frames streamed into one ffmpeg process (H.264 MP4, optionally WebM beside it),
+then optional GIF and audio passes on the finished file.
+
+Closing the writer closes ffmpeg's stdin and waits, so the MP4 is finalised (playable) whenever the render
+stops, for whatever reason. A write into a dead encoder raises ``EncoderError`` carrying ffmpeg's message.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from lib_parseq.errors import RenderError
+from lib_parseq.video.ffmpeg import find_ffmpeg, run_ffmpeg, stderr_tail
+
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+CLOSE_TIMEOUT_S = 600.0
+
+
+class EncoderError(RenderError):
+    """The ffmpeg encoder stopped or failed (it crashed, was killed, or could not write its file)."""
+
+    kind = "RenderError"
+
+
+def check_encoder_settings(width: int, height: int, fps: float, crf: int, preset: str) -> None:
+    """Reject settings libx264/yuv420p cannot take, with a message saying which one and why."""
+    if width <= 0 or height <= 0 or width % 2 or height % 2:
+        raise RenderError(f"video size {width}x{height} must be positive even numbers (H.264 yuv420p)")
+    if not fps or fps <= 0:
+        raise RenderError(f"fps must be positive, got {fps}")
+    if not 0 <= crf <= 51:
+        raise RenderError(f"crf must be between 0 and 51, got {crf}")
+    if preset not in X264_PRESETS:
+        raise RenderError(f"unknown x264 preset {preset!r}; expected one of {', '.join(X264_PRESETS)}")
+
+
+class VideoWriter:
+    """Streams frames of one size into ffmpeg; ``close()`` finalises the file(s)."""
+
+    def __init__(self, path: Path, width: int, height: int, fps: float, *, crf: int = 17,
+                 preset: str = "medium", webm_path: Path | None = None) -> None:
+        check_encoder_settings(width, height, fps, crf, preset)
+        self.path = Path(path)
+        self.width, self.height, self.fps = width, height, fps
+        self.frames = 0
+        self._stderr = tempfile.TemporaryFile()
+        args = [
+            find_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
+            "-map", "0:v", "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
+            "-pix_fmt", "yuv420p", str(self.path),
+        ]
+        if webm_path is not None:
+            args += ["-map", "0:v", "-an", "-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "33",
+                     "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-pix_fmt", "yuv420p",
+                     str(webm_path)]
+        try:
+            self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                             stderr=self._stderr)
+        except OSError as exc:
+            self._stderr.close()
+            raise RenderError(f"cannot start ffmpeg: {exc}") from exc
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def message(self) -> str:
+        """The end of what ffmpeg has said so far."""
+        self._stderr.seek(0)
+        return stderr_tail(self._stderr.read())
+
+    def write(self, frame: np.ndarray) -> None:
+        """Send one uint8 RGB frame of the writer's size."""
+        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
+            raise RenderError(f"frame of shape {frame.shape} {frame.dtype} does not fit a "
+                              f"{self.width}x{self.height} RGB video")
+        try:
+            self._process.stdin.write(np.ascontiguousarray(frame).data)
+        except (BrokenPipeError, OSError, ValueError) as exc:
+            self._process.wait()
+            raise EncoderError(
+                f"the video encoder stopped after {self.frames} frames "
+                f"(ffmpeg exit {self._process.returncode}): {self.message()}"
+            ) from exc
+        self.frames += 1
+
+    def close(self) -> None:
+        """Finish the stream and wait for ffmpeg; raises EncoderError if it failed."""
+        if self._process.stdin and not self._process.stdin.closed:
+            try:
+                self._process.stdin.close()
+            except OSError:
+                pass
+        try:
+            code = self._process.wait(timeout=CLOSE_TIMEOUT_S)
+        except subprocess.TimeoutExpired as exc:
+            self._process.kill()
+            self._process.wait()
+            raise EncoderError("the video encoder did not finish within 10 minutes") from exc
+        message = self.message()
+        self._stderr.close()
+        if code != 0:
+            raise EncoderError(f"the video encoder failed (ffmpeg exit {code}) after {self.frames} frames: "
+                               f"{message}")
+
+    def abort(self) -> None:
+        """Stop ffmpeg without finalising (used only when the file will be rebuilt)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        if not self._stderr.closed:
+            self._stderr.close()
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+
+def make_gif(video: Path, gif_path: Path, fps: float, *, max_width: int = 512) -> Path:
+    """Convert ``video`` to an optimised-palette GIF (two ffmpeg passes, constant memory)."""
+    palette = gif_path.with_name(gif_path.stem + ".palette.png")
+    scale = f"fps={fps:g},scale='min({max_width},iw)':-1:flags=lanczos"
+    try:
+        run_ffmpeg(["-y", "-i", str(video), "-vf", f"{scale},palettegen=stats_mode=diff", str(palette)],
+                   what=f"cannot make GIF palette for {gif_path.name}")
+        run_ffmpeg(["-y", "-i", str(video), "-i", str(palette), "-lavfi",
+                    f"{scale}[v];[v][1:v]paletteuse=dither=bayer:bayer_scale=5", str(gif_path)],
+                   what=f"cannot write GIF {gif_path.name}")
+    finally:
+        palette.unlink(missing_ok=True)
+    return gif_path
+
+
+def mux_audio(video: Path, audio: Path, *, start_s: float = 0.0) -> None:
+    """Add ``audio`` (from ``start_s`` seconds in) to ``video`` in place, trimmed to the video's length."""
+    if not Path(audio).is_file():
+        raise RenderError(f"audio file not found: {audio}", path=str(audio))
+    temporary = video.with_name(f".{video.stem}.audio{video.suffix}")
+    codec = "libopus" if video.suffix.lower() == ".webm" else "aac"
+    try:
+        run_ffmpeg(["-y", "-i", str(video), "-ss", f"{start_s:.6f}", "-i", str(audio), "-map", "0:v:0",
+                    "-map", "1:a:0", "-c:v", "copy", "-c:a", codec, "-b:a", "192k", "-shortest",
+                    str(temporary)], what=f"cannot add audio {Path(audio).name}")
+        os.replace(temporary, video)
+    finally:
+        temporary.unlink(missing_ok=True)
