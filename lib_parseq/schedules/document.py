@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,9 @@ class Document:
 
 
 def read_json_file(path: str | Path) -> dict[str, Any]:
-    """Read a JSON object from a file; bad JSON is a DocumentError pointing at line:column."""
+    """Read a JSON object from a file (``-``: standard input); bad JSON is a DocumentError at line:column."""
+    if str(path) == "-":
+        return parse_json_text(sys.stdin.read(), origin="standard input")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -1,0 +1,103 @@
+"""``parseq plot DOC_OR_MANIFEST.json -o schedules.png``: one small chart per animated field."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from lib_parseq.errors import RenderError
+
+COLUMNS = 3
+CHART_SIZE = (4.0, 2.2)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "plot",
+        help="draw every animated (non-constant) field of a document or manifest to a PNG",
+        description="Compile a keyframe document (or read a manifest) and draw one small chart per field "
+        "whose value changes over the render, with its keyframes marked.",
+    )
+    parser.add_argument("source", metavar="DOC_OR_MANIFEST.json", help="a keyframe document or manifest (- for stdin)")
+    parser.add_argument("-o", "--output", default="schedules.png", metavar="schedules.png", help="the image to write")
+    parser.add_argument("--fields", default=None, help="comma-separated field names (default: every animated field)")
+    parser.add_argument("--max-frames", type=int, default=100_000, help="frame cap when compiling (default 100000)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for unseeded random functions when compiling")
+    parser.set_defaults(func=run)
+
+
+def _series(frames: list[dict], name: str) -> list[float]:
+    values = []
+    for frame in frames:
+        value = frame.get(name)
+        values.append(float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan)
+    return values
+
+
+def _animated_fields(manifest: dict) -> list[str]:
+    """Managed fields whose values are not all the same (NaN counts as a change)."""
+    frames = manifest["rendered_frames"]
+    names = manifest.get("managedFields") or [
+        key for key in frames[0] if key != "frame" and not key.endswith(("_delta", "_pc"))
+        and isinstance(frames[0][key], (int, float, type(None)))
+    ]
+    animated = []
+    for name in names:
+        values = _series(frames, name)
+        finite = [v for v in values if not math.isnan(v)]
+        if len(finite) != len(values) or (finite and min(finite) != max(finite)):
+            animated.append(name)
+    return animated
+
+
+def run(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lib_parseq.schedules import as_manifest, read_json_file
+
+    manifest = as_manifest(read_json_file(args.source), max_frames=args.max_frames, random_seed=args.seed)
+    frames = manifest["rendered_frames"]
+    if args.fields:
+        names = [name.strip() for name in args.fields.split(",") if name.strip()]
+        missing = [name for name in names if name not in frames[0]]
+        if missing:
+            raise RenderError(f"not in the manifest: {', '.join(missing)}")
+    else:
+        names = _animated_fields(manifest)
+    keyframe_frames = sorted({kf.get("frame") for kf in manifest.get("keyframes") or [] if isinstance(kf, dict)
+                              and isinstance(kf.get("frame"), int)})
+    x = [frame.get("frame", index) for index, frame in enumerate(frames)]
+    columns = max(1, min(COLUMNS, len(names)))
+    rows = max(1, math.ceil(len(names) / columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(CHART_SIZE[0] * columns, CHART_SIZE[1] * rows),
+                                squeeze=False)
+    for axis in axes.flat[len(names):]:
+        axis.set_visible(False)
+    if not names:
+        axes[0][0].set_visible(True)
+        axes[0][0].axis("off")
+        axes[0][0].text(0.5, 0.5, "No animated fields: every field is constant.", ha="center", va="center")
+    for axis, name in zip(axes.flat, names, strict=False):
+        values = _series(frames, name)
+        axis.plot(x, values, linewidth=1.2)
+        by_frame = dict(zip(x, values, strict=True))
+        marks = [frame for frame in keyframe_frames if frame in by_frame]
+        axis.plot(marks, [by_frame[frame] for frame in marks], "o", markersize=3)
+        axis.set_title(name, fontsize=9)
+        axis.tick_params(labelsize=7)
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    output = Path(args.output)
+    try:
+        figure.savefig(output, dpi=100)
+    except OSError as error:
+        raise RenderError(f"cannot write the image: {error.strerror or error}", path=str(output)) from None
+    finally:
+        plt.close(figure)
+    print(f"Wrote {output}: {len(names)} animated field(s).", file=sys.stderr)
+    return 0
