@@ -136,6 +136,7 @@ def build_tab(*, standalone: bool = False) -> Any:
             value=_grid_frame(start_doc),
             type="pandas",
             datatype="str",
+            col_count=(2, "fixed"),
             interactive=True,
             label="Keyframes: a value, and/or an interpolation expression in the _i column",
             elem_id="parseq_grid",
@@ -143,10 +144,12 @@ def build_tab(*, standalone: bool = False) -> Any:
             wrap=True,
         )
         with gr.Row(elem_id="parseq_grid_actions"):
-            row_frame = gr.Number(value=None, label="Frame", precision=0, elem_id="parseq_row_frame")
-            add_button = gr.Button("Add keyframe", elem_id="parseq_add_keyframe")
-            remove_button = gr.Button("Remove keyframe", elem_id="parseq_remove_keyframe")
-            sort_button = gr.Button("Sort by frame", elem_id="parseq_sort_keyframes")
+            row_frame = gr.Number(
+                value=None, label="Keyframe at frame", precision=0, elem_id="parseq_row_frame", scale=1, min_width=120
+            )
+            add_button = gr.Button("Add keyframe", elem_id="parseq_add_keyframe", scale=1, min_width=120)
+            remove_button = gr.Button("Remove keyframe", elem_id="parseq_remove_keyframe", scale=1, min_width=120)
+            sort_button = gr.Button("Sort by frame", elem_id="parseq_sort_keyframes", scale=1, min_width=120)
         errors = gr.HTML(error_html(start_preview.error), elem_id="parseq_errors")
         status = gr.Markdown("", elem_id="parseq_status")
 
@@ -168,6 +171,7 @@ def build_tab(*, standalone: bool = False) -> Any:
                     value=_prompts_frame(start_doc),
                     type="pandas",
                     datatype="str",
+                    col_count=(len(prompts_table.PROMPT_HEADERS), "fixed"),
                     interactive=True,
                     label="Prompts (fade: none, linear or custom; 'all frames': true or false)",
                     elem_id="parseq_prompts",
