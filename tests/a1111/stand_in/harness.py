@@ -25,7 +25,8 @@ In a fresh process (what browser tests and ``check_gradio4.sh`` use)::
 
 ``serve`` launches the whole UI on 127.0.0.1 with the extensions' ``javascript/*.js`` and ``style.css`` injected the
 way A1111 injects them (gradio's ``TemplateResponse`` patched), and prints ``READY <url>`` when it listens.
-Each extension is linked into ``<root>/extensions/<dir name>``; the root defaults to a new temporary directory.
+Each extension is linked into ``<root>/extensions/<dir name>`` (or under the key, when ``extensions`` is a mapping
+of names to paths); the root defaults to a new temporary directory.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import os
 import sys
 import tempfile
 import types
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -228,22 +229,24 @@ def patch_template_response(webui: Webui) -> None:
     gr.routes.templates.TemplateResponse = template_response
 
 
-def _link_extensions(root: Path, extensions: list[Path]) -> None:
+def _link_extensions(root: Path, extensions: Iterable[Path | str] | Mapping[str, Path | str]) -> None:
+    """Link each extension into ``<root>/extensions/`` (under its directory name, or the mapping's key)."""
     ext_dir = root / "extensions"
     ext_dir.mkdir(parents=True, exist_ok=True)
-    for ext in extensions:
-        ext = Path(ext).resolve()
-        link = ext_dir / ext.name
+    named = extensions.items() if isinstance(extensions, Mapping) else ((Path(e).resolve().name, e) for e in extensions)
+    for name, ext in named:
+        link = ext_dir / name
         if not link.exists():
-            link.symlink_to(ext, target_is_directory=True)
+            link.symlink_to(Path(ext).resolve(), target_is_directory=True)
 
 
 @contextlib.contextmanager
-def stand_in(webui_root: Path | str, extensions: list[Path | str] = ()) -> Iterator[Webui]:
+def stand_in(webui_root: Path | str,
+             extensions: Iterable[Path | str] | Mapping[str, Path | str] = ()) -> Iterator[Webui]:
     """Make the stand-in importable as ``modules``/``launch`` for the block, initialised, then remove every trace."""
     root = Path(webui_root).resolve()
     root.mkdir(parents=True, exist_ok=True)
-    _link_extensions(root, [Path(e) for e in extensions])
+    _link_extensions(root, extensions)
     clashing = {name: mod for name, mod in sys.modules.items() if name in _OWN_NAMES or name.startswith("modules.")}
     if clashing:
         raise RuntimeError(f"a 'modules' package is already imported ({sorted(clashing)[:3]}); refusing to shadow it")

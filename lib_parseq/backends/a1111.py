@@ -1,0 +1,266 @@
+"""The A1111 side of the img2img script: the backend that calls ``process_images`` per frame, and ``run_script``.
+
+This is the only module of ``lib_parseq`` that imports A1111's ``modules``. It follows A1111's own loop scripts
+(``scripts/loopback.py``): ``fix_seed`` once; batch count and size 1; no grid; ``state.job_count`` set before the
+loop and ``state.job`` ("Frame 12/240") per frame; ``p.color_corrections`` set again before every call when
+A1111's "Apply color correction" setting is on (``process_images`` clears it); and the render stops as soon as
+``state.interrupted``, ``state.skipped`` or ``state.stopping_generation`` is set. A frame cut short by Interrupt
+or Skip is incomplete, so it is not written; with "stop generating" the current frame completes and is kept.
+The video written so far is closed normally and stays playable.
+
+Frames are written to the video by the render loop. With "Save frames" each generated image is also saved with
+A1111's ``images.save_image`` (PNG + infotext naming the Parseq frame and values) in ``<video name>-frames/``
+beside the video; A1111's own per-image saving is turned off for the render (``do_not_save_samples``). The
+returned ``Processed`` holds the first frame and the last ``KEEP_LAST`` frames only, so a long render does not keep
+thousands of full-size images in memory; its info names the video.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from modules import images, processing, script_callbacks, shared
+from PIL import Image
+
+from lib_parseq.backends.a1111_input import ManifestInput, load_input, save_fetched
+from lib_parseq.backends.a1111_mapping import (
+    Overrides,
+    UiValues,
+    infotext_params,
+    managed_fields,
+    overrides_of,
+    processing_fields,
+)
+from lib_parseq.backends.a1111_ui import ScriptValues
+from lib_parseq.errors import RenderError
+from lib_parseq.render.loop import RenderStopped
+from lib_parseq.render.params import FrameParams
+
+KEEP_LAST = 15
+OPTION_TEMPLATE = "parseq_output_template"
+OPTION_CRF = "parseq_crf"
+OPTION_PRESET = "parseq_preset"
+OPTION_FFMPEG = "parseq_ffmpeg_path"
+OPTION_KEEP_LAST = "parseq_keep_last"
+DEFAULT_TEMPLATE = "parseq-<timestamp>.mp4"
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+SETTINGS_SECTION = ("parseq", "Parseq")
+
+
+def option(key: str, default: Any) -> Any:
+    """An A1111 setting, or ``default`` when the settings UI never registered it (API-only or headless runs)."""
+    opts = shared.opts
+    if opts is None:
+        return default
+    value = opts.data.get(key)
+    return default if value is None else value
+
+
+def on_ui_settings() -> None:
+    """The "Parseq" section of A1111's Settings tab."""
+    import gradio as gr
+
+    section = SETTINGS_SECTION
+    shared.opts.add_option(OPTION_TEMPLATE, shared.OptionInfo(
+        DEFAULT_TEMPLATE, "Default output file, relative to the img2img output folder (<timestamp> allowed)",
+        section=section))
+    shared.opts.add_option(OPTION_CRF, shared.OptionInfo(
+        17, "Video quality: H.264 CRF (lower is better; 17 is visually lossless)", gr.Slider,
+        {"minimum": 0, "maximum": 51, "step": 1}, section=section))
+    shared.opts.add_option(OPTION_PRESET, shared.OptionInfo(
+        "medium", "H.264 encoder preset (slower: smaller files)", gr.Dropdown, {"choices": list(PRESETS)},
+        section=section))
+    shared.opts.add_option(OPTION_FFMPEG, shared.OptionInfo(
+        "", "ffmpeg executable (empty: the system's, else the one imageio-ffmpeg ships)", section=section))
+    shared.opts.add_option(OPTION_KEEP_LAST, shared.OptionInfo(
+        KEEP_LAST, "Frames shown in the gallery after a render: the first plus this many of the last", gr.Slider,
+        {"minimum": 0, "maximum": 200, "step": 1}, section=section))
+
+
+def register_callbacks() -> None:
+    script_callbacks.on_ui_settings(on_ui_settings)
+
+
+class A1111Backend:
+    """Generates each frame with ``processing.process_images(p)``; see the module docstring."""
+
+    def __init__(self, p: Any, manifest: dict[str, Any], *, ui: UiValues, total: int, frames_dir: Path | None,
+                 dry_run: bool = False, keep_last: int = KEEP_LAST) -> None:
+        self.p = p
+        self.overrides: Overrides = overrides_of(manifest)
+        self.fields = managed_fields(manifest)
+        self.ui = ui
+        self.total = total
+        self.frames_dir = frames_dir
+        self.dry_run = dry_run
+        self.position = 0
+        self.aborted = False
+        self.first: tuple[Image.Image, str, int, str] | None = None
+        self.recent: deque[tuple[Image.Image, str, int, str]] = deque(maxlen=max(keep_last, 0) or 1)
+        self.keep_last = keep_last
+        self.frame_files: list[str] = []
+        self.base_extra = dict(p.extra_generation_params or {})
+        self.color_target = None
+        if shared.opts.img2img_color_correction and p.init_images:
+            self.color_target = processing.setup_color_correction(p.init_images[0])
+
+    def should_stop(self) -> bool:
+        state = shared.state
+        return self.aborted or bool(state.interrupted or state.skipped or state.stopping_generation)
+
+    def generate(self, image: np.ndarray, params: FrameParams) -> np.ndarray:
+        state, p = shared.state, self.p
+        fields = processing_fields(params, self.position, self.overrides, self.ui)
+        for name, value in fields.items():
+            setattr(p, name, value)
+        p.init_images = [Image.fromarray(image)]
+        p.extra_generation_params = {**self.base_extra, **infotext_params(params, self.fields)}
+        state.job = f"Frame {self.position + 1}/{self.total}"
+        self.position += 1
+        if self.dry_run:
+            state.nextjob()
+            extra = ", ".join(f"{k}: {v}" for k, v in p.extra_generation_params.items())
+            info = f"{fields['prompt']}\nParseq dry run, {extra}"
+            self._keep(Image.fromarray(image), info, int(fields["seed"]), fields["prompt"], params)
+            return image
+        if self.color_target is not None:
+            p.color_corrections = [self.color_target]
+        processed = processing.process_images(p)
+        if state.interrupted or state.skipped or not processed.images:
+            self.aborted = True
+            raise FrameAborted(params.frame)
+        output = processed.images[processed.index_of_first_image]
+        info = processed.infotexts[processed.index_of_first_image] if processed.infotexts else processed.info
+        self._keep(output, info, processed.seed, processed.prompt, params)
+        return np.asarray(output.convert("RGB"))
+
+    def _keep(self, output: Image.Image, info: str, seed: int, prompt: str, params: FrameParams) -> None:
+        record = (output, info, seed, prompt)
+        if self.first is None:
+            self.first = record
+        elif self.keep_last > 0:
+            self.recent.append(record)
+        if self.frames_dir is not None:
+            fullfn, _ = images.save_image(output, str(self.frames_dir), "", seed, prompt, "png", info=info,
+                                          p=self.p, forced_filename=f"{params.frame:05d}", save_to_dirs=False)
+            self.frame_files.append(fullfn)
+
+    def kept(self) -> list[tuple[Image.Image, str, int, str]]:
+        return ([self.first] if self.first is not None else []) + list(self.recent)
+
+
+class FrameAborted(RenderStopped):
+    """The user interrupted or skipped while a frame was being generated: the loop stops without writing it."""
+
+
+def _ui_values(p: Any) -> UiValues:
+    return UiValues(seed=int(p.seed), subseed=int(p.subseed), subseed_strength=float(p.subseed_strength),
+                    cfg_scale=float(p.cfg_scale), denoising_strength=float(p.denoising_strength),
+                    prompt=p.prompt if isinstance(p.prompt, str) else p.prompt[0],
+                    negative_prompt=p.negative_prompt if isinstance(p.negative_prompt, str) else p.negative_prompt[0])
+
+
+def _frame_total(manifest: dict[str, Any], values: ScriptValues) -> int:
+    count = len(manifest.get("rendered_frames") or [])
+    frames = values.frame_range()
+    if frames is None:
+        return count
+    start, end = frames
+    end = count if end is None else min(end, count)
+    return max(end - (start or 0), 0)
+
+
+def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path):
+    from lib_parseq.render.settings import RenderSettings
+
+    settings = RenderSettings(
+        output=str(video.relative_to(output_dir)),
+        output_dir=output_dir,
+        img2img_output_path=output_dir,
+        size=(int(p.width), int(p.height)),
+        fps=values.fps or None,
+        frames=values.frame_range(),
+        border=values.border,
+        overlay=values.overlay,
+        crf=int(option(OPTION_CRF, 17)),
+        preset=str(option(OPTION_PRESET, "medium")),
+        handle_sigint=False,
+    )
+    if values.cc_override:
+        settings.cc_window_width = values.cc_window_width
+        settings.cc_window_slide_rate = values.cc_window_slide_rate
+        settings.cc_use_input = values.cc_use_input
+    return settings
+
+
+def run_script(p: Any, *args: Any):
+    """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video."""
+    from lib_parseq.render import render
+    from lib_parseq.render.state import remove_work_folder
+    from lib_parseq.video.ffmpeg import FFMPEG_ENV
+    from lib_parseq.video.paths import resolve_output_path
+
+    values = ScriptValues.from_args(*args)
+    source: ManifestInput = load_input(values.manifest_text, values.upload)
+    manifest = source.manifest
+
+    output_dir = Path(p.outpath_samples or shared.opts.outdir_samples or shared.opts.outdir_img2img_samples)
+    template = values.output_template or str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)) or DEFAULT_TEMPLATE
+    video = resolve_output_path(template, output_dir, img2img_output_path=output_dir)
+    video.parent.mkdir(parents=True, exist_ok=True)
+    frames_dir = video.parent / f"{video.stem}-frames" if values.save_frames else None
+    input_video = Path(values.input_video) if values.input_video else None
+    if input_video is not None and not input_video.is_file():
+        raise RenderError(f"input video {values.input_video} does not exist", path=values.input_video)
+    if input_video is None and not p.init_images:
+        raise RenderError("loopback needs an init image: add one to img2img, or give an input video path")
+    if input_video is not None:
+        init_image = None
+    else:
+        init_image = np.asarray(p.init_images[0].convert("RGB"))
+
+    processing.fix_seed(p)
+    p.n_iter = 1
+    p.batch_size = 1
+    p.do_not_save_grid = True
+    p.do_not_save_samples = True
+    total = _frame_total(manifest, values)
+    shared.state.job_count = total
+    backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, frames_dir=frames_dir,
+                           dry_run=values.dry_run, keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)))
+
+    def progress(report) -> None:
+        shared.state.job_count = report.total
+
+    ffmpeg = str(option(OPTION_FFMPEG, "")).strip()
+    saved_env = os.environ.get(FFMPEG_ENV)
+    if ffmpeg:
+        os.environ[FFMPEG_ENV] = ffmpeg
+    try:
+        save_fetched(source, video)
+        result = render(manifest, _render_settings(p, values, video, output_dir), backend,
+                        init_image=init_image, video_path=input_video, progress=progress)
+    finally:
+        if ffmpeg:
+            if saved_env is None:
+                os.environ.pop(FFMPEG_ENV, None)
+            else:
+                os.environ[FFMPEG_ENV] = saved_env
+
+    if result.interrupted and result.state_dir is not None:
+        remove_work_folder(result.state_dir)
+    kept = backend.kept()
+    stopped = " (stopped early)" if result.interrupted or backend.should_stop() else ""
+    note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped})"
+    infotexts = [info for _, info, _, _ in kept]
+    if infotexts:
+        infotexts[0] = f"{infotexts[0]}, {note}"
+    info = infotexts[0] if infotexts else note
+    return processing.Processed(
+        p, [image for image, _, _, _ in kept], seed=kept[0][2] if kept else p.seed, info=info,
+        all_prompts=[prompt for _, _, _, prompt in kept] or None, all_seeds=[seed for _, _, seed, _ in kept] or None,
+        infotexts=infotexts or None)
