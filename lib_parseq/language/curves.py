@@ -1,0 +1,78 @@
+"""Curves through a field's defined keyframes (spec §4): step, linear, natural cubic spline, polynomial.
+
+Each function takes the knots (xs strictly increasing, ys) and an array of frames, and returns the curve at
+every frame at once. The spline and polynomial are set up once per call, not once per frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import solve_banded
+
+
+def step_index(xs: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Index of the last knot with x <= t, or -1 before the first."""
+    return np.searchsorted(xs, t, side="right") - 1
+
+
+def linear(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Piecewise-linear through the knots, the first/last segment extended; a knot uses the segment on its right."""
+    if len(xs) == 1:
+        return np.full(len(t), ys[0], dtype=np.float64)
+    seg = np.clip(step_index(xs, t), 0, len(xs) - 2)
+    x0, x1, y0, y1 = xs[seg], xs[seg + 1], ys[seg], ys[seg + 1]
+    with np.errstate(all="ignore"):
+        a = (y1 - y0) / (x1 - x0)
+        c = -a * x0 + y0
+        return a * t + c
+
+
+def natural_cubic_slopes(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Knot slopes of the natural cubic spline (zero second derivative at both ends): a tridiagonal solve."""
+    n = len(xs)
+    inv_h = 1.0 / np.diff(xs)
+    dy2 = np.diff(ys) * inv_h * inv_h
+    diag = np.zeros(n)
+    upper = np.zeros(n)
+    lower = np.zeros(n)
+    rhs = np.zeros(n)
+    diag[:-1] += 2 * inv_h
+    diag[1:] += 2 * inv_h
+    upper[1:] = inv_h  # A[i, i+1] stored at column i+1
+    lower[:-1] = inv_h  # A[i+1, i] stored at column i
+    rhs[:-1] += 3 * dy2
+    rhs[1:] += 3 * dy2
+    with np.errstate(all="ignore"):
+        return solve_banded((1, 1), np.vstack([upper, diag, lower]), rhs, check_finite=False)
+
+
+def cubic(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Natural cubic spline in Hermite form; the first segment is extrapolated before the first knot; NaN after the last."""
+    if len(xs) == 1:
+        return np.where(t <= xs[0], ys[0], np.nan)
+    if not (np.all(np.isfinite(ys))):
+        slopes = np.full(len(xs), np.nan)
+    else:
+        slopes = natural_cubic_slopes(xs, ys)
+    i = np.clip(np.searchsorted(xs, t, side="left"), 1, len(xs) - 1)
+    x0, x1, y0, y1, k0, k1 = xs[i - 1], xs[i], ys[i - 1], ys[i], slopes[i - 1], slopes[i]
+    with np.errstate(all="ignore"):
+        h = x1 - x0
+        u = (t - x0) / h
+        dy = y1 - y0
+        a = k0 * h - dy
+        b = -k1 * h + dy
+        q = (1 - u) * y0 + u * y1 + u * (1 - u) * (a * (1 - u) + b * u)
+    return np.where(t > xs[-1], np.nan, q)
+
+
+def polynomial(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The Lagrange polynomial through all knots at every t, by Neville's scheme (extrapolated outside)."""
+    p = [np.full(len(t), y, dtype=np.float64) for y in ys]
+    n = len(xs)
+    with np.errstate(all="ignore"):
+        for level in range(1, n):
+            for i in range(n - level):
+                j = i + level
+                p[i] = ((t - xs[j]) * p[i] + (xs[i] - t) * p[i + 1]) / (xs[i] - xs[j])
+    return p[0]
