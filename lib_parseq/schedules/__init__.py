@@ -5,6 +5,7 @@ evaluates every field in dependency order and produces the manifest Parseq and D
 ``as_manifest`` accepts either; the ``deforum`` functions convert to and from Deforum schedule strings.
 """
 
+from lib_parseq.schedules.compiler import as_manifest, compile_document
 from lib_parseq.schedules.deforum import (
     deforum_settings_to_document,
     parse_deforum_schedule,
@@ -14,6 +15,8 @@ from lib_parseq.schedules.document import Document, load_document, read_json_fil
 
 __all__ = [
     "Document",
+    "as_manifest",
+    "compile_document",
     "deforum_settings_to_document",
     "load_document",
     "parse_deforum_schedule",

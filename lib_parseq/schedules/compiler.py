@@ -28,7 +28,12 @@ from lib_parseq.schedules.document import Document, load_document
 from lib_parseq.schedules.keyframes import defined_keyframes, interpolations
 from lib_parseq.schedules.ordering import evaluation_order, field_references
 from lib_parseq.schedules.prompts import assemble_prompts
-from lib_parseq.schedules.validate import DEFAULT_MAX_FRAMES, is_manifest, raise_for_problems, validate_manifest
+from lib_parseq.schedules.validate import (
+    DEFAULT_MAX_FRAMES,
+    is_manifest,
+    raise_for_problems,
+    validate_manifest,
+)
 
 FieldEvaluator = Callable[..., Any]
 GENERATOR_NAME = "sd-webui-parseq"

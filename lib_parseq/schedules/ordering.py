@@ -38,11 +38,6 @@ class FieldReference:
         return f"{self.source} reads {how} ({self.source}_i at keyframe {self.keyframe}, {self.line}:{self.column})"
 
 
-def _is_dangerous(reference: object) -> bool:
-    kind = getattr(reference, "kind", None)
-    return kind == "dangerous" or bool(getattr(reference, "dangerous", False))
-
-
 def field_references(
     field: str, declarations: Sequence[tuple[int, str]], managed: frozenset[str]
 ) -> list[FieldReference]:
@@ -56,7 +51,7 @@ def field_references(
                                 text=text) from None
         for reference in expression.references():
             name = reference.name
-            by_name = not _is_dangerous(reference)
+            by_name = not reference.via_dangerous
             if name not in managed or (by_name and name in SHADOWING_NAMES):
                 continue
             found.append(
