@@ -1,0 +1,168 @@
+"""``parseq render MANIFEST_OR_DOC.json (--init IMAGE | --video INPUT) -o OUT.mp4 --dry-run``.
+
+Renders a manifest (or a keyframe document, compiled on the fly) to a video through the frame pipeline.
+Outside AUTOMATIC1111 there is no diffusion model, so only the dry run (pipeline without diffusion) exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from lib_parseq.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR
+
+BORDERS = ("reflect", "replicate", "wrap", "noise")
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "render",
+        help="render a manifest or keyframe document to a video (dry run: the pipeline without diffusion)",
+        description="Render a Parseq manifest or keyframe document to a video: loopback from an init image, "
+        "or vid2vid from an input video. Outside AUTOMATIC1111 only --dry-run is available.",
+    )
+    parser.add_argument("manifest", metavar="MANIFEST_OR_DOC.json", help="manifest or keyframe document (file or URL)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--init", metavar="IMAGE", help="init image: loopback (each output feeds the next frame)")
+    source.add_argument("--video", metavar="INPUT", help="input video: vid2vid (any format ffmpeg reads)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.mp4",
+                        help="output video; may use <timestamp> (and <img2img_output_path> with --img2img-output-path)")
+    parser.add_argument("--output-dir", metavar="DIR", help="folder the -o template stays inside (default: -o's folder)")
+    parser.add_argument("--img2img-output-path", metavar="DIR", help="what <img2img_output_path> stands for")
+    parser.add_argument("--dry-run", action="store_true", help="run the pipeline without diffusion (required here)")
+    parser.add_argument("--overlay", action="store_true", help="write each frame's parameters on the video")
+    parser.add_argument("--size", metavar="WxH", type=_size, help="output size (default: the input's, made even)")
+    parser.add_argument("--fps", type=_positive_float, help="output fps (default: the manifest's output_fps)")
+    parser.add_argument("--input-fps", type=_positive_float, help="rate to read the input video at (default: --fps)")
+    parser.add_argument("--frames", metavar="A:B", type=_frame_range, help="render frames A to B-1 only")
+    parser.add_argument("--save-frames", metavar="DIR", help="also keep every frame as PNG in DIR")
+    parser.add_argument("--audio", metavar="FILE", help="add this audio track, trimmed to the video")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted render of the same command")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    parser.add_argument("--border", choices=BORDERS, default="reflect", help="fill for uncovered areas (default reflect)")
+    parser.add_argument("--vocabulary", choices=("auto", "modern", "legacy"), default="auto",
+                        help="field vocabulary of the manifest (default: detect)")
+    parser.add_argument("--crf", type=int, default=17, help="H.264 quality, 0-51, lower is better (default 17)")
+    parser.add_argument("--preset", choices=PRESETS, default="medium", help="x264 speed preset (default medium)")
+    parser.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
+    parser.add_argument("--webm", action="store_true", help="also write a VP9 WebM beside the video")
+    parser.add_argument("--no-resume-state", action="store_true",
+                        help="do not keep PNG frames and checkpoints (faster; no --resume, no encoder recovery)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 512x512, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _frame_range(text: str) -> tuple[int | None, int | None]:
+    match = re.fullmatch(r"\s*(\d*)\s*:\s*(\d*)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected A:B (frames A to B-1; either may be omitted), got {text!r}")
+    start, end = (int(g) if g else None for g in match.groups())
+    return start, end
+
+
+def split_output(output: str, output_dir: str | None) -> tuple[Path, str]:
+    """The folder the template stays in and the template itself.
+
+    With --output-dir, -o is relative to it. Otherwise the folder is -o's own leading folders up to the
+    first placeholder (the user chose them on the command line); the rest is the template.
+    """
+    if output_dir is not None:
+        return Path(output_dir), output
+    if output.startswith("<img2img_output_path>"):
+        return Path("."), output
+    parts = re.split(r"[/\\]", output)
+    fixed: list[str] = []
+    for part in parts[:-1]:
+        if "<" in part or part == "..":
+            break
+        fixed.append(part)
+    rest = "/".join(parts[len(fixed):])
+    if output.startswith(("/", "\\")) and fixed and fixed[0] == "":
+        return Path("/" + "/".join(fixed[1:])), rest
+    return Path("/".join(fixed) or "."), rest
+
+
+def _load_manifest(source: str) -> dict:
+    from lib_parseq.schedules import read_json_file
+
+    try:
+        from lib_parseq.schedules import as_manifest
+    except ImportError:
+        from lib_parseq.schedules.compiler import as_manifest
+
+    if source.startswith(("http://", "https://")):
+        from lib_parseq.net import load_manifest_source
+
+        return as_manifest(load_manifest_source(source))
+    return as_manifest(read_json_file(source))
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.dry_run:
+        print("Error: no diffusion backend is available outside AUTOMATIC1111. Add --dry-run to render the "
+              "pipeline without diffusion, or render from the Parseq script in A1111's img2img tab.",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
+
+    from tqdm import tqdm
+
+    from lib_parseq.render import DryRunBackend, RenderSettings, render
+
+    manifest = _load_manifest(args.manifest)
+    output_dir, template = split_output(args.output, args.output_dir)
+    settings = RenderSettings(
+        output=template, output_dir=output_dir,
+        img2img_output_path=Path(args.img2img_output_path) if args.img2img_output_path else None,
+        size=args.size, fps=args.fps, input_fps=args.input_fps, frames=args.frames,
+        save_frames=Path(args.save_frames) if args.save_frames else None, border=args.border,
+        vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
+        webm=args.webm, audio=Path(args.audio) if args.audio else None, resume=args.resume,
+        overwrite=args.overwrite, resumable=not args.no_resume_state,
+    )
+    bar = None
+
+    def progress(report) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=report.total, initial=report.done - 1, unit="frame", dynamic_ncols=True,
+                       file=sys.stderr, desc="render")
+        bar.update(report.done - bar.n)
+
+    try:
+        result = render(manifest, settings, DryRunBackend(),
+                        init_image=args.init, video_path=args.video, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for warning in result.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    if result.interrupted:
+        print(f"Interrupted: {result.video_path} holds {result.frames_written} of {result.total_frames} frames. "
+              "Run the same command with --resume to finish.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    extras = [str(p) for p in (result.gif_path, result.webm_path) if p is not None]
+    also = f" (also {', '.join(extras)})" if extras else ""
+    print(f"Wrote {result.video_path}: {result.frames_written} frames{also}.", file=sys.stderr)
+    return 0
