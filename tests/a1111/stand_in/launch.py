@@ -1,7 +1,8 @@
 """A1111's ``launch`` module (re-exporting ``modules/launch_utils.py``) for extension ``install.py`` files.
 
 ``is_installed`` is A1111's (distribution metadata, then ``find_spec``). ``run_pip`` builds the same pip command
-line but records it instead of running it: one JSON object per call, appended to the file named by
+line but records it instead of running it: one JSON object per call (with the text of any ``-c``/``-r`` file),
+appended to the file named by
 ``STANDIN_PIP_LOG`` (default ``standin-pip.log`` in the current directory). ``--skip-install`` (on the command
 line or in ``COMMANDLINE_ARGS``) makes it do nothing, as in A1111.
 """
@@ -54,8 +55,14 @@ def run_pip(command, desc=None, live=default_command_live):
     index_url_line = f" --index-url {index_url}" if index_url != "" else ""
     line = f'"{python}" -m pip {command} --prefer-binary{index_url_line}'
     log = os.environ.get("STANDIN_PIP_LOG", os.path.join(os.getcwd(), "standin-pip.log"))
+    files = {}
+    words = shlex.split(command)
+    for flag, value in zip(words, words[1:], strict=False):
+        if flag in ("-c", "-r", "--constraint", "--requirement") and os.path.isfile(value):
+            with open(value, encoding="utf-8") as handle:
+                files[value] = handle.read()
     with open(log, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"command": command, "desc": desc, "line": line}) + "\n")
+        handle.write(json.dumps({"command": command, "desc": desc, "line": line, "files": files}) + "\n")
     print(f"Installing {desc}" if desc else line)
     return ""
 
