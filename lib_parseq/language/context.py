@@ -173,6 +173,19 @@ class FieldContext:
             found = self._arrays[name] = self._compute(name)
         return found
 
+    def polynomial_at(self, pos: np.ndarray) -> np.ndarray:
+        """``P`` at the given positions only (it costs O(knots²) per frame), remembering what was computed."""
+        if self.in_prompt:
+            self.array("P")
+        if "P" not in self._arrays:
+            self._arrays["P"] = np.full(self.count, np.nan)
+            self._polynomial_done = np.zeros(self.count, dtype=bool)
+        missing = pos[~self._polynomial_done[pos]]
+        if len(missing):
+            self._arrays["P"][missing] = curves.polynomial(self.dk_frames, self.dk_values, self.frames[missing])
+            self._polynomial_done[missing] = True
+        return self._arrays["P"][pos]
+
     def _compute(self, name: str) -> np.ndarray:
         f = self.frames
         t = self.timing
@@ -226,6 +239,8 @@ class Frames:
         self.n = len(pos)
 
     def var(self, name: str) -> np.ndarray:
+        if name == "P":
+            return self.ctx.polynomial_at(self.pos)
         return self.ctx.array(name)[self.pos]
 
     @property

@@ -68,11 +68,11 @@ def cubic(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 def polynomial(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
     """The Lagrange polynomial through all knots at every t, by Neville's scheme (extrapolated outside)."""
-    p = [np.full(len(t), y, dtype=np.float64) for y in ys]
     n = len(xs)
+    p = np.repeat(ys[:, None].astype(np.float64), len(t), axis=1)
     with np.errstate(all="ignore"):
         for level in range(1, n):
-            for i in range(n - level):
-                j = i + level
-                p[i] = ((t - xs[j]) * p[i] + (xs[i] - t) * p[i + 1]) / (xs[i] - xs[j])
+            xi = xs[: n - level, None]
+            xj = xs[level:, None]
+            p[: n - level] = ((t - xj) * p[: n - level] + (xi - t) * p[1 : n - level + 1]) / (xi - xj)
     return p[0]

@@ -161,7 +161,7 @@ def default_value(param: Param, fr: Frames) -> np.ndarray | None:
 def unique_strings(values: np.ndarray):
     """(value, mask) for each distinct string in ``values`` (most calls pass one literal)."""
     first = values[0] if len(values) else None
-    if all(v == first for v in values):
+    if len(values) == 0 or bool((values == first).all()):
         yield first, np.ones(len(values), dtype=bool)
         return
     for v in dict.fromkeys(values.tolist()):
