@@ -1,0 +1,266 @@
+"""Renders that survive faults: a killed encoder, a full disk, bad input video, a failing backend, an interrupt.
+
+Everything is real: ffmpeg encodes and decodes, the disk-full error comes from the kernel (a frame file's
+temporary name is a symlink to /dev/full, which answers every write with ENOSPC), the interrupt is a real
+SIGINT. In every case the user gets one clear RenderError (or an interrupted result), the finished frames are
+kept in a playable video, and ``resume=True`` completes the job.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from lib_parseq.errors import RenderError
+
+render_module = pytest.importorskip("lib_parseq.render")
+from lib_parseq.render import DryRunBackend, RenderSettings, render  # noqa: E402
+from lib_parseq.video.ffmpeg import find_ffmpeg  # noqa: E402
+from lib_parseq.video.paths import resolve_output_path, sanitise_name  # noqa: E402
+
+FRAMES = 12
+SIZE = (64, 48)
+
+
+def _manifest(count: int = FRAMES) -> dict:
+    return {
+        "options": {"output_fps": 10, "bpm": 140},
+        "rendered_frames": [{"frame": f, "zoom": 1 + 0.01 * f, "angle": f * 0.5, "seed": 5, "strength": 0.5,
+                             "deforum_prompt": "a cat"} for f in range(count)],
+    }
+
+
+def _init_image() -> np.ndarray:
+    y, x = np.mgrid[0 : SIZE[1], 0 : SIZE[0]]
+    return np.dstack([(x * 4) % 256, (y * 5) % 256, ((x + y) * 3) % 256]).astype(np.uint8)
+
+
+def _settings(tmp_path: Path, **changes) -> RenderSettings:
+    values = {"output": "out.mp4", "output_dir": tmp_path, "size": SIZE, "preset": "ultrafast",
+              "checkpoint_every": 2, "handle_sigint": True}
+    values.update(changes)
+    return RenderSettings(**values)
+
+
+def _playable_frames(path: Path) -> int:
+    """Decode the whole video with OpenCV; the number of frames it yields."""
+    capture = cv2.VideoCapture(str(path))
+    assert capture.isOpened(), f"{path} cannot be opened"
+    count = 0
+    while True:
+        ok, _ = capture.read()
+        if not ok:
+            break
+        count += 1
+    capture.release()
+    return count
+
+
+class FailingOnce(DryRunBackend):
+    """Raises on one frame number, the first time only (a GPU hiccup)."""
+
+    def __init__(self, bad_frame: int) -> None:
+        super().__init__()
+        self.bad_frame = bad_frame
+        self.failed = False
+
+    def generate(self, image, params):
+        if params.frame == self.bad_frame and not self.failed:
+            self.failed = True
+            raise RuntimeError("CUDA out of memory")
+        return super().generate(image, params)
+
+
+def _resume_completes(tmp_path: Path, **changes) -> None:
+    result = render(_manifest(), _settings(tmp_path, resume=True, **changes), DryRunBackend(),
+                    init_image=_init_image())
+    assert not result.interrupted
+    assert result.frames_written == FRAMES
+    assert _playable_frames(result.video_path) == FRAMES
+
+
+def test_encoder_killed_mid_render_keeps_frames_and_resumes(tmp_path):
+    def kill_encoder(progress):
+        if progress.frame == 4 and progress.encoder_pid:
+            os.kill(progress.encoder_pid, signal.SIGKILL)
+
+    with pytest.raises(RenderError) as caught:
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image(), progress=kill_encoder)
+    error = caught.value
+    assert "encoder" in error.message and "--resume" in error.message
+    kept = _playable_frames(tmp_path / "out.mp4")
+    assert 4 <= kept < FRAMES
+    assert error.result.frames_written == kept
+    _resume_completes(tmp_path)
+
+
+def test_encoder_that_exits_early_is_a_clear_error(tmp_path, monkeypatch):
+    wrapper = tmp_path / "ffmpeg-dies"
+    wrapper.write_text(f"#!/bin/sh\nhead -c 20000 >/dev/null\nexec {find_ffmpeg()} -version >/dev/null\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PARSEQ_FFMPEG", str(wrapper))
+    with pytest.raises(RenderError) as caught:
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    assert "encoder" in caught.value.message
+    monkeypatch.delenv("PARSEQ_FFMPEG")
+    _resume_completes(tmp_path)
+
+
+def test_disk_full_while_saving_frames_is_clear_and_resumable(tmp_path):
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    trap = frames_dir / ".frame_000007.png.tmp.png"
+    trap.symlink_to("/dev/full")
+    with pytest.raises(RenderError) as caught:
+        render(_manifest(), _settings(tmp_path, save_frames=frames_dir), DryRunBackend(), init_image=_init_image())
+    error = caught.value
+    assert "No space left on device" in error.message
+    kept = _playable_frames(tmp_path / "out.mp4")
+    assert 7 <= kept < FRAMES
+    assert all((frames_dir / f"frame_{f:06d}.png").is_file() for f in range(7))
+    trap.unlink()
+    _resume_completes(tmp_path, save_frames=frames_dir)
+
+
+def test_backend_failure_on_one_frame_keeps_the_rest_and_resumes(tmp_path):
+    with pytest.raises(RenderError) as caught:
+        render(_manifest(), _settings(tmp_path), FailingOnce(5), init_image=_init_image())
+    error = caught.value
+    assert error.frame == 5
+    assert "the backend failed on frame 5: RuntimeError: CUDA out of memory" in error.message
+    assert "--resume" in error.message
+    assert _playable_frames(tmp_path / "out.mp4") == 5
+    _resume_completes(tmp_path)
+
+
+def test_user_interrupt_stops_cleanly_and_resumes(tmp_path):
+    def interrupt(progress):
+        if progress.frame == 3:
+            os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C: the loop stops after this frame
+
+    result = render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image(), progress=interrupt)
+    assert result.interrupted
+    assert result.frames_written == 4
+    assert _playable_frames(result.video_path) == 4
+    _resume_completes(tmp_path)
+
+
+def test_stop_requested_by_the_backend(tmp_path):
+    backend = DryRunBackend()
+
+    def stop(progress):
+        if progress.frame == 6:
+            backend.stop()
+
+    result = render(_manifest(), _settings(tmp_path), backend, init_image=_init_image(), progress=stop)
+    assert result.interrupted and result.frames_written == 7
+    assert _playable_frames(result.video_path) == 7
+    _resume_completes(tmp_path)
+
+
+@pytest.fixture
+def source_video(tmp_path) -> Path:
+    path = tmp_path / "source.mp4"
+    subprocess.run([find_ffmpeg(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
+                    "-frames:v", str(FRAMES), "-pix_fmt", "yuv420p", "-y", str(path)], check=True, capture_output=True)
+    return path
+
+
+def test_truncated_input_video_is_a_clear_error(tmp_path, source_video):
+    data = source_video.read_bytes()
+    broken = tmp_path / "truncated.mp4"
+    broken.write_bytes(data[: len(data) // 2])
+    with pytest.raises(RenderError) as caught:
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), video_path=broken)
+    assert "truncated.mp4" in str(caught.value)
+    assert "manifest has" not in str(caught.value)  # refused for the damage, not for its length
+    print(caught.value)
+
+
+def test_corrupt_input_video_is_a_clear_error(tmp_path):
+    corrupt = tmp_path / "noise.mp4"
+    corrupt.write_bytes(np.random.default_rng(1).integers(0, 256, 50_000, dtype=np.uint8).tobytes())
+    with pytest.raises(RenderError) as caught:
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), video_path=corrupt)
+    assert "noise.mp4" in str(caught.value)
+    assert "cannot read video" in str(caught.value) or "no video stream" in str(caught.value)
+
+
+def test_a_good_video_renders(tmp_path, source_video):
+    result = render(_manifest(), _settings(tmp_path), DryRunBackend(), video_path=source_video)
+    assert _playable_frames(result.video_path) == FRAMES
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Output paths
+
+
+@pytest.mark.parametrize("template, words", [
+    ("../escape.mp4", "may not contain '..'"),
+    ("sub/../../escape.mp4", "may not contain '..'"),
+    ("/etc/escape.mp4", "must be relative"),
+    ("~/escape.mp4", "must be relative"),
+    ("C:\\escape.mp4", "must be relative"),
+    ("<nope>.mp4", "unknown placeholder"),
+])
+def test_output_templates_cannot_escape(tmp_path, template, words):
+    with pytest.raises(RenderError, match=words):
+        resolve_output_path(template, tmp_path)
+
+
+def test_output_through_a_symlink_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(RenderError, match="symbolic link"):
+        resolve_output_path("link/video.mp4", root)
+    with pytest.raises(RenderError, match="symbolic link"):
+        render(_manifest(), _settings(root, output="link/video.mp4"), DryRunBackend(), init_image=_init_image())
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, expected", [
+    ('a<b>c:"d"|e?f*.mp4', "a_b_c__d__e_f_.mp4"),
+    ("...hidden.mp4", "hidden.mp4"),
+    ("CON.mp4", "_CON.mp4"),
+    ("new\nline.mp4", "new_line.mp4"),
+])
+def test_names_are_sanitised(name, expected):
+    assert sanitise_name(name) == expected
+
+
+def test_existing_output_is_not_overwritten_without_overwrite(tmp_path):
+    first = render(_manifest(4), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    before = first.video_path.read_bytes()
+    with pytest.raises(RenderError, match="already exists; pass --overwrite"):
+        render(_manifest(6), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    assert first.video_path.read_bytes() == before
+    again = render(_manifest(6), _settings(tmp_path, overwrite=True), DryRunBackend(), init_image=_init_image())
+    assert _playable_frames(again.video_path) == 6
+
+
+@pytest.mark.parametrize("suffix", [".mkv", ".ts"])
+def test_streamable_video_cut_mid_stream_renders_what_is_there_or_says_why(tmp_path, suffix):
+    """A cut .mkv/.ts still decodes up to the cut: either its frames render, or a clear error names it."""
+    full = tmp_path / f"full{suffix}"
+    subprocess.run([find_ffmpeg(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
+                    "-frames:v", str(FRAMES), "-c:v", "mpeg2video" if suffix == ".ts" else "libx264",
+                    "-pix_fmt", "yuv420p", "-y", str(full)], check=True, capture_output=True)
+    cut = tmp_path / f"cut{suffix}"
+    data = full.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    try:
+        result = render(_manifest(), _settings(tmp_path), DryRunBackend(), video_path=cut)
+    except RenderError as error:
+        assert f"cut{suffix}" in str(error)
+    else:
+        assert 0 < result.frames_written <= FRAMES
+        assert _playable_frames(result.video_path) == result.frames_written
