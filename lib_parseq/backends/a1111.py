@@ -174,6 +174,15 @@ def _frame_total(manifest: dict[str, Any], values: ScriptValues) -> int:
     return max(end - (start or 0), 0)
 
 
+def _unused(video: Path) -> Path:
+    """``video``, or ``NAME-2.mp4``, ``NAME-3.mp4``... when a render already wrote there (two in one second)."""
+    candidate, number = video, 1
+    while candidate.exists() or candidate.with_name(f"{candidate.stem}-frames").exists():
+        number += 1
+        candidate = video.with_name(f"{video.stem}-{number}{video.suffix}")
+    return candidate
+
+
 def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path):
     from lib_parseq.render.settings import RenderSettings
 
@@ -210,7 +219,7 @@ def run_script(p: Any, *args: Any):
 
     output_dir = Path(p.outpath_samples or shared.opts.outdir_samples or shared.opts.outdir_img2img_samples)
     template = values.output_template or str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)) or DEFAULT_TEMPLATE
-    video = resolve_output_path(template, output_dir, img2img_output_path=output_dir)
+    video = _unused(resolve_output_path(template, output_dir, img2img_output_path=output_dir))
     video.parent.mkdir(parents=True, exist_ok=True)
     frames_dir = video.parent / f"{video.stem}-frames" if values.save_frames else None
     input_video = Path(values.input_video) if values.input_video else None

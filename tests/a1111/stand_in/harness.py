@@ -130,7 +130,9 @@ class Webui:
         """The flat argument list the UI submits: the dropdown index, then every script's component values.
 
         ``values`` overrides components of the named script by ``elem_id`` or ``label``; the others keep their
-        ``.value`` (what ``api.py:init_default_script_args`` uses as defaults)."""
+        ``.value`` (what ``api.py:init_default_script_args`` uses as defaults). Builds the UI first if needed."""
+        if self.demo is None:
+            self.build_ui()
         runner = self.modules.scripts.scripts_img2img
         script = self.script(title)
         args: list = [None] * len(runner.inputs)
@@ -269,7 +271,11 @@ def stand_in(webui_root: Path | str,
     finally:
         sys.path[:] = saved_path
         for name in [n for n, mod in list(sys.modules.items()) if _is_stand_in_module(n, mod)]:
-            del sys.modules[name]
+            module = sys.modules.pop(name)
+            parent_name, _, child = name.rpartition(".")
+            parent = sys.modules.get(parent_name)
+            if parent is not None and getattr(parent, child, None) is module:
+                delattr(parent, child)
         if saved_env is None:
             os.environ.pop("STANDIN_WEBUI_ROOT", None)
         else:
