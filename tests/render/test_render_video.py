@@ -1,0 +1,125 @@
+"""Video in and out with the real ffmpeg: probing, reading (.mov, VFR, rotation), writing, GIF/WebM/audio."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_helpers import count_frames, decode_frames, duration_s, ffmpeg, make_manifest, stream_kinds
+
+from lib_parseq.errors import RenderError
+from lib_parseq.render import DryRunBackend, RenderSettings, render
+from lib_parseq.video import VideoReader, VideoWriter, probe_video
+
+
+def settings_for(tmp_path, name="out.mp4", **extra):
+    return RenderSettings(output=name, output_dir=tmp_path / "out", preset="ultrafast", **extra)
+
+
+def test_written_video_has_the_frames_size_and_fps_and_decodes(tmp_path):
+    path = tmp_path / "w.mp4"
+    writer = VideoWriter(path, 48, 32, 12.0, crf=10, preset="ultrafast")
+    for i in range(9):
+        writer.write(np.full((32, 48, 3), i * 25, np.uint8))
+    writer.close()
+    meta, frames = decode_frames(path)
+    assert meta["size"] == (48, 32) and meta["fps"] == pytest.approx(12.0)
+    assert len(frames) == 9 == count_frames(path)
+    assert [round(float(f.mean()) / 25) for f in frames] == list(range(9))
+
+
+def test_writer_refuses_odd_sizes_and_bad_presets(tmp_path):
+    with pytest.raises(RenderError, match="even"):
+        VideoWriter(tmp_path / "x.mp4", 33, 32, 10)
+    with pytest.raises(RenderError, match="preset"):
+        VideoWriter(tmp_path / "x.mp4", 32, 32, 10, preset="warp9")
+
+
+def test_probe_counts_decoded_frames_at_the_chosen_fps(test_video):
+    video = test_video("in.mp4", frames=20, fps=10)
+    info = probe_video(video, fps=10)
+    assert (info.width, info.height, info.frame_count, info.source_fps) == (64, 48, 20, 10)
+    assert probe_video(video, fps=5).frame_count == 10
+
+
+def test_mov_without_trustworthy_metadata_is_read_by_decoding(test_video):
+    video = test_video("in.mov", frames=15, fps=10, codec=["-c:v", "mjpeg", "-q:v", "3"])
+    info = probe_video(video, fps=10)
+    assert (info.width, info.height, info.frame_count) == (64, 48, 15)
+    with VideoReader(info) as reader:
+        frames = list(reader)
+    assert len(frames) == 15 and frames[0].shape == (48, 64, 3)
+
+
+def test_variable_frame_rate_input_is_resampled_to_a_constant_rate(tmp_path, test_video):
+    source = test_video("cfr.mp4", frames=30, fps=30)
+    vfr = tmp_path / "vfr.mkv"
+    # Drop every other frame in the first half: the timestamps become irregular (variable frame rate).
+    ffmpeg("-i", str(source), "-vf", "select='gte(n,15)+not(mod(n,2))'", "-fps_mode", "vfr", "-c:v", "libx264",
+           "-pix_fmt", "yuv420p", str(vfr))
+    assert count_frames(vfr) == 23
+    info = probe_video(vfr, fps=10)
+    assert info.frame_count == pytest.approx(10, abs=1)
+    manifest = make_manifest(info.frame_count, fps=10)
+    result = render(manifest, settings_for(tmp_path), DryRunBackend(), video_path=vfr)
+    assert result.frames_written == info.frame_count == count_frames(result.video_path)
+
+
+def test_rotation_metadata_is_honoured(tmp_path):
+    frames = np.zeros((4, 32, 64, 3), np.uint8)
+    frames[:, :16, :32] = (255, 0, 0)
+    plain = tmp_path / "plain.mp4"
+    writer = VideoWriter(plain, 64, 32, 10, crf=0, preset="ultrafast")
+    for frame in frames:
+        writer.write(frame)
+    writer.close()
+    rotated = tmp_path / "rotated.mov"
+    ffmpeg("-display_rotation", "90", "-i", str(plain), "-c", "copy", str(rotated))
+    info = probe_video(rotated, fps=10)
+    assert (info.width, info.height) == (32, 64) and abs(info.rotation) == 90
+    with VideoReader(info) as reader:
+        first = next(iter(reader))
+    assert first.shape == (64, 32, 3)
+    red = first[..., 0].astype(int) - first[..., 2].astype(int) > 100
+    ys, xs = np.nonzero(red)
+    assert red.sum() > 100
+    # A 90° counter-clockwise display rotation moves the top-left red block to the bottom-left.
+    assert ys.mean() > 32 and xs.mean() < 16
+
+
+def test_missing_and_corrupt_inputs_give_one_clear_error(tmp_path, test_video):
+    with pytest.raises(RenderError, match="not found"):
+        probe_video(tmp_path / "nope.mp4")
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8)
+    with pytest.raises(RenderError, match="cannot read video|no frames|no video stream"):
+        probe_video(broken)
+    good = test_video("good.mp4", frames=30)
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(RenderError) as caught:
+        probe_video(truncated)
+    assert "truncated.mp4" in str(caught.value)
+
+
+def test_truncated_stream_ending_early_is_reported_with_its_frame(tmp_path, test_video):
+    video = test_video("in.ts", frames=30, codec=["-c:v", "mpeg2video", "-f", "mpegts"])
+    info = probe_video(video, fps=10)
+    cut = tmp_path / "cut.ts"
+    cut.write_bytes(video.read_bytes()[: video.stat().st_size // 2])
+    lying = type(info)(**{**info.__dict__, "path": cut})
+    with pytest.raises(RenderError, match="ended at frame"), VideoReader(lying) as reader:
+        list(reader)
+
+
+def test_gif_webm_and_audio_outputs(tmp_path, test_video):
+    audio = tmp_path / "tone.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=5", str(audio))
+    manifest = make_manifest(12, fps=10, zoom=lambda f: 1 + f / 50)
+    settings = settings_for(tmp_path, gif=True, webm=True, audio=audio)
+    result = render(manifest, settings, DryRunBackend(), init_image=np.full((32, 32, 3), 90, np.uint8))
+    assert stream_kinds(result.video_path) == ["Video", "Audio"]
+    # The 5 s tone is trimmed to the 1.2 s video.
+    assert duration_s(result.video_path) == pytest.approx(1.2, abs=0.15)
+    assert result.gif_path.stat().st_size > 0 and count_frames(result.gif_path) == 12
+    assert count_frames(result.webm_path) == 12
+    assert "Audio" in stream_kinds(result.webm_path)
