@@ -144,3 +144,28 @@ def test_settings_import_names_the_bad_schedule():
         deforum_settings_to_document({"max_frames": 10, "strength_schedule": "0:(open("})
     assert caught.value.path == "$.strength_schedule"
     assert caught.value.field == "strength"
+
+
+def test_round_trip_settings_to_document_to_manifest_to_schedules():
+    import math
+
+    from lib_parseq.schedules import compile_document
+
+    settings = {
+        "max_frames": 50, "fps": 10,
+        "strength_schedule": "0:(0.65), 25:(0.4)",
+        "angle": "0:(2)",
+        "zoom": "0:(1.0), 10:(1.04), 20:(1.0)",
+        "noise_schedule": "0:(0.02), 30:(0.01*sin(t))",
+    }
+    manifest = compile_document(deforum_settings_to_document(settings))
+    schedules = to_deforum_schedules(manifest, ["strength", "angle", "zoom"])
+    assert schedules["strength_schedule"] == "0:(0.65), 25:(0.4), 49:(0.4)"
+    assert schedules["angle"] == "0:(2), 49:(2)"
+    zoom_back = parse_deforum_schedule(schedules["zoom"])
+    assert [frame for frame, _ in zoom_back] == [0, 10, 20, 49]
+    assert [value for _, value in zoom_back] == pytest.approx([1.0, 1.04, 1.0, 1.0])
+    noise = [frame["noise"] for frame in manifest["rendered_frames"]]
+    # linear from 0.02 towards the expression's value at frame 30, then the expression per frame
+    assert noise[15] == pytest.approx(0.02 + (0.01 * math.sin(30) - 0.02) * 15 / 30)
+    assert noise[40] == pytest.approx(0.01 * math.sin(40))
