@@ -44,9 +44,9 @@ def document_key(doc: dict) -> str:
 
 def compile_manifest(doc: dict, *, random_seed: int | None = PREVIEW_RANDOM_SEED) -> dict:
     """Compile an editor document into a rendered manifest (raises ParseqError on bad input)."""
-    from lib_parseq.schedules import compile_document, load_document
+    from lib_parseq.schedules.compiler import compile_document
 
-    return compile_document(load_document(doc), random_seed=random_seed)
+    return compile_document(doc, random_seed=random_seed)
 
 
 def error_html(error: BaseException | str) -> str:

@@ -82,10 +82,12 @@ def _document_from_inputs(
 ) -> dict:
     """Merge what the widgets hold into the document (raises DocumentError on a bad cell)."""
     rows, headers = _rows_and_headers(grid_value)
-    if not headers:
-        headers = grid_model.grid_headers(shown_fields(doc))
+    expected = grid_model.grid_headers(shown_fields(doc))
+    if headers and headers != expected:
+        where = {name: index for index, name in enumerate(headers)}
+        rows = [[row[where[name]] if name in where and where[name] < len(row) else "" for name in expected] for row in rows]
     updated = dict(doc)
-    updated["keyframes"] = grid_model.rows_to_keyframes(rows, headers, doc["keyframes"])
+    updated["keyframes"] = grid_model.rows_to_keyframes(rows, expected, doc["keyframes"])
     prompt_rows, _ = _rows_and_headers(prompt_value)
     prompts = dict(doc["prompts"])
     prompts["promptList"] = prompts_table.rows_to_prompt_list(prompt_rows, doc["prompts"].get("promptList", []))
@@ -136,7 +138,6 @@ def build_tab(*, standalone: bool = False) -> Any:
             value=_grid_frame(start_doc),
             type="pandas",
             datatype="str",
-            col_count=(2, "fixed"),
             interactive=True,
             label="Keyframes: a value, and/or an interpolation expression in the _i column",
             elem_id="parseq_grid",

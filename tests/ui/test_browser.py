@@ -1,0 +1,239 @@
+"""End to end in a real browser: ``python -m lib_parseq ui`` on localhost, driven by Playwright and Debian's Chromium.
+
+Edits a keyframe value and an interpolation cell and sees the chart and the manifest follow, breaks an
+expression and reads the error, imports Deforum settings, tries "Send to img2img", and keeps screenshots
+under ``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 20_000
+
+
+def _chromium() -> str:
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    pytest.skip("no Chromium executable (install Debian's chromium; tests/run.sh does)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ui_url(repo_root):
+    """The standalone editor, started the way a user starts it, on a free local port."""
+    port = _free_port()
+    log = (repo_root / "tests" / "artifacts")
+    log.mkdir(parents=True, exist_ok=True)
+    log_path = log / "ui-server.log"
+    with open(log_path, "w", encoding="utf-8") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "lib_parseq", "ui", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=repo_root,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+        )
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 120
+        try:
+            while True:
+                if server.poll() is not None:
+                    pytest.fail(f"the UI server exited with {server.returncode}:\n{log_path.read_text()}")
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the UI server did not answer within 120 s:\n{log_path.read_text()}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture(scope="module")
+def page(ui_url):
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1360, "height": 1000})
+        context.set_default_timeout(TIMEOUT_MS)
+        tab = context.new_page()
+        tab.goto(ui_url)
+        tab.wait_for_selector("#parseq_grid table")
+        yield tab
+        browser.close()
+
+
+def _column(page, grid_id: str, header: str) -> int:
+    headers = page.eval_on_selector_all(f"#{grid_id} thead th", "cells => cells.map(c => c.innerText.trim())")
+    assert header in headers, f"{header!r} not among the grid's columns {headers}"
+    return headers.index(header)
+
+
+def _cell(page, grid_id: str, row: int, header: str):
+    return page.locator(f"#{grid_id} tbody tr").nth(row).locator("td").nth(_column(page, grid_id, header))
+
+
+def _edit_cell(page, grid_id: str, row: int, header: str, text: str) -> None:
+    cell = _cell(page, grid_id, row, header)
+    cell.dblclick()
+    editor = page.locator(f"#{grid_id} tbody input").first
+    editor.fill(text)
+    editor.press("Enter")
+    page.wait_for_function(
+        "([grid, row, col, text]) => {"
+        " const cell = document.querySelectorAll(`#${grid} tbody tr`)[row].querySelectorAll('td')[col];"
+        " return cell && cell.innerText.trim() === text && !cell.querySelector('input'); }",
+        arg=[grid_id, row, _column(page, grid_id, header), text],
+    )
+
+
+def _manifest(page) -> dict:
+    text = page.eval_on_selector("#parseq_manifest_preview textarea", "box => box.value")
+    return json.loads(text) if text else {}
+
+
+def _wait_manifest(page, condition_js: str) -> dict:
+    """Wait until the manifest shown on the page satisfies ``condition_js`` (a function of the parsed manifest)."""
+    page.wait_for_function(
+        "() => { const box = document.querySelector('#parseq_manifest_preview textarea');"
+        " if (!box || !box.value) return false;"
+        f" try {{ return ({condition_js})(JSON.parse(box.value)); }} catch (e) {{ return false; }} }}"
+    )
+    return _manifest(page)
+
+
+def _chart_source(page) -> str:
+    return page.get_attribute("#parseq_chart img", "src") or ""
+
+
+def _wait_chart_change(page, before: str) -> str:
+    page.wait_for_function(
+        "(before) => { const img = document.querySelector('#parseq_chart img'); return img && img.src && img.src !== before; }",
+        arg=before,
+    )
+    return _chart_source(page)
+
+
+def _artifact(repo_root: Path, name: str) -> Path:
+    folder = repo_root / "tests" / "artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def test_edit_compile_error_import_and_send(page, repo_root):
+    start = _manifest(page)
+    assert len(start["rendered_frames"]) == 151, "the default starter (multi-prompt morph) renders frames 0..150"
+    chart = _chart_source(page)
+    assert chart.startswith("data:image/png")
+
+    # A keyframe value: strength at frame 50 goes from 0.45 to 0.9.
+    assert _cell(page, "parseq_grid", 1, "frame").inner_text().strip() == "50"
+    _edit_cell(page, "parseq_grid", 1, "strength", "0.9")
+    manifest = _wait_manifest(page, "(m) => m.rendered_frames[50].strength === 0.9")
+    assert manifest["rendered_frames"][100]["strength"] == pytest.approx(0.45)
+    chart = _wait_chart_change(page, chart)
+
+    # An interpolation cell: zoom from frame 0 becomes a ramp 1 → 2.
+    _edit_cell(page, "parseq_grid", 0, "zoom_i", "1 + f/150")
+    manifest = _wait_manifest(page, "(m) => Math.abs(m.rendered_frames[75].zoom - 1.5) < 1e-9")
+    assert manifest["rendered_frames"][150]["zoom"] == pytest.approx(2.0)
+    chart = _wait_chart_change(page, chart)
+    assert page.locator("#parseq_errors pre").count() == 0
+
+    # A syntax error shows field, frame and a caret under the problem; the last good manifest stays.
+    _edit_cell(page, "parseq_grid", 0, "zoom_i", "1 + (f")
+    error = page.locator("#parseq_errors pre.parseq-error")
+    error.wait_for()
+    message = error.inner_text()
+    assert "zoom" in message and "1 + (f" in message and "^" in message, message
+    assert "ParseError" in message or "Error" in message
+    page.screenshot(path=str(_artifact(repo_root, "ui-syntax-error.png")), full_page=True)
+    _edit_cell(page, "parseq_grid", 0, "zoom_i", "1")
+    page.wait_for_selector("#parseq_errors pre", state="detached")
+    _wait_manifest(page, "(m) => m.rendered_frames[75].zoom === 1")
+
+    # Import Deforum settings: their schedules become keyframes.
+    page.locator("#parseq_views button", has_text="Import").first.click()
+    settings = {
+        "max_frames": 120,
+        "fps": 24,
+        "animation_mode": "2D",
+        "strength_schedule": "0:(0.7), 60:(0.3)",
+        "prompts": {"0": "a red fox in the snow"},
+    }
+    page.locator("#parseq_import_text textarea").fill(json.dumps(settings))
+    page.locator("#parseq_import_button").click()
+    manifest = _wait_manifest(page, "(m) => m.rendered_frames.length === 120")
+    assert manifest["rendered_frames"][60]["strength"] == pytest.approx(0.3)
+    assert manifest["rendered_frames"][0]["strength"] == pytest.approx(0.7)
+    assert "a red fox in the snow" in manifest["rendered_frames"][10]["deforum_prompt"]
+    assert "Deforum settings" in page.locator("#parseq_status").first.inner_text()
+    frames = page.eval_on_selector_all(
+        "#parseq_grid tbody tr", "rows => rows.map(r => r.querySelector('td').innerText.trim())"
+    )
+    assert "60" in frames and "119" in frames
+    assert page.input_value("#parseq_last_frame input") == "119"
+    assert page.input_value("#parseq_fps input") == "24"
+
+    # Send to img2img: the standalone page has no img2img tab and says so.
+    page.locator("#parseq_send").click()
+    page.wait_for_function("() => document.querySelector('#parseq_send_note').innerText.includes('no img2img tab')")
+
+    # With an img2img Parseq text box on the page (as in A1111), the manifest lands there and the tab switches.
+    page.evaluate(
+        "() => { const holder = document.createElement('div'); holder.id = 'parseq_manifest';"
+        " const box = document.createElement('textarea'); holder.appendChild(box); document.body.appendChild(holder);"
+        " window.__parseqInputs = 0; box.addEventListener('input', () => { window.__parseqInputs += 1; });"
+        " window.switch_to_img2img = () => { window.__parseqSwitched = true; }; }"
+    )
+    page.locator("#parseq_send").click()
+    page.wait_for_function("() => window.__parseqSwitched === true")
+    sent = json.loads(page.eval_on_selector("#parseq_manifest textarea", "box => box.value"))
+    assert len(sent["rendered_frames"]) == 120 and sent["rendered_frames"][60]["strength"] == pytest.approx(0.3)
+    assert page.evaluate("() => window.__parseqInputs") == 1, "gradio is told about the new value by an input event"
+    assert "Sent to img2img" in page.locator("#parseq_send_note").first.inner_text()
+    page.evaluate("() => document.getElementById('parseq_manifest').remove()")
+
+    page.locator("#parseq_views button", has_text="Graphs").first.click()
+    page.locator("#parseq_chart img").wait_for()
+    page.screenshot(path=str(_artifact(repo_root, "ui-editor.png")), full_page=True)
+    assert _artifact(repo_root, "ui-editor.png").stat().st_size > 10_000
