@@ -27,12 +27,23 @@ recursion per operator), so only parentheses, ``if``, ``^`` and calls nest, and 
 
 from __future__ import annotations
 
+import sys
+
 from lib_parseq.errors import ParseError
 from lib_parseq.language.lexer import Token, tokenize
 from lib_parseq.language.nodes import Call, Chain, If, Negate, Node, Number, Power, String, Variable
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 200
+# Parsing and evaluating an expression at MAX_DEPTH takes a few Python frames per level; make sure the
+# interpreter allows that many (Python 3.11+ keeps Python-to-Python calls off the C stack).
+RECURSION_HEADROOM = 10_000
+
+
+def ensure_recursion_headroom() -> None:
+    """Raise the interpreter's recursion limit (never lower it) so MAX_DEPTH nesting cannot hit it."""
+    if sys.getrecursionlimit() < RECURSION_HEADROOM:
+        sys.setrecursionlimit(RECURSION_HEADROOM)
 
 # Binary operators by precedence level, loosest first; all left-associative.
 BINARY_LEVELS: dict[str, int] = {
@@ -199,8 +210,10 @@ class _Parser:
                 self.i += 2
                 named.append((tok.text, tok.line, tok.column, self.expr()))
             else:
-                if named:
+                if named and self.starts_expression(tok):
                     raise self.error(f"cannot mix positional and named arguments in a call to '{name.text}'", tok)
+                if named:
+                    raise self.unexpected("a named argument NAME=value or ')'")
                 positional.append(self.expr())
             if self.is_op(","):
                 self.i += 1
@@ -249,6 +262,7 @@ def parse_tree(text: str) -> Node:
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression too long ({len(text)} characters; the limit is {MAX_LENGTH})",
                          text=text[:200], line=1, column=1)
+    ensure_recursion_headroom()
     parser = _Parser(text)
     if parser.tok.kind == "end":
         raise ParseError("empty expression", text=text, line=1, column=1)
