@@ -8,6 +8,7 @@ stops, for whatever reason. A write into a dead encoder raises ``EncoderError`` 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -37,6 +38,18 @@ def check_encoder_settings(width: int, height: int, fps: float, crf: int, preset
         raise RenderError(f"crf must be between 0 and 51, got {crf}")
     if preset not in X264_PRESETS:
         raise RenderError(f"unknown x264 preset {preset!r}; expected one of {', '.join(X264_PRESETS)}")
+
+
+def exit_description(code: int | None) -> str:
+    """ffmpeg's exit status in words ("exit 1", or the signal that killed it)."""
+    if code is None or code >= 0:
+        return f"ffmpeg exit {code}"
+    try:
+        name = signal.Signals(-code).name
+        reason = signal.strsignal(-code) or ""
+    except ValueError:
+        return f"ffmpeg killed by signal {-code}"
+    return f"ffmpeg killed by {name}: {reason}".rstrip(": ")
 
 
 class VideoWriter:
@@ -86,7 +99,7 @@ class VideoWriter:
             self._process.wait()
             raise EncoderError(
                 f"the video encoder stopped after {self.frames} frames "
-                f"(ffmpeg exit {self._process.returncode}): {self.message()}"
+                f"({exit_description(self._process.returncode)}): {self.message()}"
             ) from exc
         self.frames += 1
 
@@ -106,7 +119,7 @@ class VideoWriter:
         message = self.message()
         self._stderr.close()
         if code != 0:
-            raise EncoderError(f"the video encoder failed (ffmpeg exit {code}) after {self.frames} frames: "
+            raise EncoderError(f"the video encoder failed ({exit_description(code)}) after {self.frames} frames: "
                                f"{message}")
 
     def abort(self) -> None:
