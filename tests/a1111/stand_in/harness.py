@@ -303,7 +303,7 @@ def _main(argv: list[str] | None = None) -> int:
         print(f"img2img scripts: {img2img}")
         print(f"txt2img scripts: {txt2img}")
         for script in m.scripts.scripts_img2img.selectable_scripts:
-            labels = [getattr(c, "label", None) or getattr(c, "elem_id", None) for c in script.controls or []]
+            labels = [getattr(c, "elem_id", None) or getattr(c, "label", None) for c in script.controls or []]
             print(f"{script.title()}: args {script.args_from}..{script.args_to}: {labels}")
         print(f"ui tabs: {[(title, elem_id) for _, title, elem_id in webui.ui_tabs]}")
         print(f"settings: {sorted(k for k in m.shared.opts.data_labels if k.startswith('parseq'))}")
