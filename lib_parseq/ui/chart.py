@@ -2,11 +2,14 @@
 
 A screen cannot show more points than it has pixels, so long series are reduced before drawing to the
 minimum and maximum of each pixel-wide bucket (an envelope that keeps every spike visible). Drawing uses
-matplotlib's object API (no pyplot global state), so charts can be drawn from several threads.
+matplotlib's object API (no pyplot global state). Building axes and ticks costs more than drawing lines, so
+one figure per chart count is kept and only its data is replaced on each redraw (under a lock, since
+gradio runs handlers in threads).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -75,6 +78,43 @@ def envelope(values: np.ndarray, max_points: int = DISPLAY_POINTS) -> tuple[np.n
     return frames[keep], reduced[keep]
 
 
+class _Canvas:
+    """A figure with ``rows`` stacked axes, kept between redraws: creating axes and ticks costs more than drawing."""
+
+    def __init__(self, rows: int) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        height = 0.6 + _HEIGHT_PER_CHART * rows
+        self.figure = Figure(figsize=(_WIDTH_INCHES, height), dpi=_DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.axes = list(self.figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0])
+        self.lines = []
+        self.marks = []
+        for axes in self.axes:
+            (line,) = axes.plot([], [], color=_LINE_COLOUR, linewidth=1.2)
+            (marks,) = axes.plot([], [], linestyle="none", marker="o", markersize=4.5, color=_MARK_COLOUR)
+            self.lines.append(line)
+            self.marks.append(marks)
+            axes.tick_params(labelsize=8)
+            axes.grid(True, alpha=0.3)
+            axes.margins(x=0.01, y=0.12)
+        self.labels: list = []
+        self.figure.subplots_adjust(left=0.17, right=0.98, top=1 - 0.25 / height, bottom=0.45 / height, hspace=0.18)
+        self.lock = threading.Lock()
+
+
+_CANVASES: dict[int, _Canvas] = {}
+_CANVASES_LOCK = threading.Lock()
+
+
+def _canvas(rows: int) -> _Canvas:
+    with _CANVASES_LOCK:
+        if rows not in _CANVASES:
+            _CANVASES[rows] = _Canvas(rows)
+        return _CANVASES[rows]
+
+
 def draw_charts(
     series: Sequence[FieldSeries],
     *,
@@ -88,45 +128,40 @@ def draw_charts(
 
     ``max_points=None`` draws every frame (the slow baseline the benchmark compares against).
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    rows = max(len(series), 1)
-    figure = Figure(figsize=(_WIDTH_INCHES, 0.6 + _HEIGHT_PER_CHART * rows), dpi=_DPI)
-    canvas = FigureCanvasAgg(figure)
-    axes_list = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
-    if not series:
-        axes_list[0].text(0.5, 0.5, "No fields shown: choose fields above.", ha="center", va="center")
-        axes_list[0].set_axis_off()
-    for axes, field in zip(axes_list, series, strict=False):
-        values = np.asarray(field.values, dtype=np.float64)
-        if max_points is None:
-            frames, shown = np.arange(values.size, dtype=np.float64), values
-        else:
-            frames, shown = envelope(values, max_points)
-        axes.plot(frames_to_x(frames, unit, fps, bpm), shown, color=_LINE_COLOUR, linewidth=1.2)
-        marks = np.asarray([f for f in field.keyframe_frames if 0 <= f < values.size], dtype=np.int64)
-        if marks.size:
-            axes.plot(
-                frames_to_x(marks, unit, fps, bpm),
-                values[marks],
-                linestyle="none",
-                marker="o",
-                markersize=4.5,
-                color=_MARK_COLOUR,
+    board = _canvas(max(len(series), 1))
+    with board.lock:
+        for label in board.labels:
+            label.remove()
+        board.labels = []
+        if not series:
+            board.lines[0].set_data([], [])
+            board.marks[0].set_data([], [])
+            board.axes[0].set_ylabel("")
+            board.labels.append(
+                board.axes[0].text(0.5, 0.5, "No fields shown: choose fields above.", ha="center", va="center",
+                                   transform=board.axes[0].transAxes)
             )
-        axes.set_ylabel(field.name, fontsize=9, rotation=0, ha="right", va="center")
-        axes.tick_params(labelsize=8)
-        axes.grid(True, alpha=0.3)
-        axes.margins(x=0.01, y=0.12)
-    if info_labels and series:
-        top = axes_list[0]
-        for frame, label in info_labels.items():
-            if label:
-                x = float(frames_to_x(np.asarray([frame]), unit, fps, bpm)[0])
-                top.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), fontsize=7, color="#6b7280",
-                             xytext=(2, 2), textcoords="offset points")
-    axes_list[-1].set_xlabel(unit, fontsize=9)
-    figure.subplots_adjust(left=0.17, right=0.98, top=1 - 0.25 / (0.6 + _HEIGHT_PER_CHART * rows), bottom=0.45 / (0.6 + _HEIGHT_PER_CHART * rows), hspace=0.18)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
+        for axes, line, marks, field in zip(board.axes, board.lines, board.marks, series, strict=False):
+            values = np.asarray(field.values, dtype=np.float64)
+            if max_points is None:
+                frames, shown = np.arange(values.size, dtype=np.float64), values
+            else:
+                frames, shown = envelope(values, max_points)
+            line.set_data(frames_to_x(frames, unit, fps, bpm), shown)
+            frames_marked = np.asarray([f for f in field.keyframe_frames if 0 <= f < values.size], dtype=np.int64)
+            marks.set_data(frames_to_x(frames_marked, unit, fps, bpm), values[frames_marked])
+            axes.set_ylabel(field.name, fontsize=9, rotation=0, ha="right", va="center")
+            axes.relim()
+            axes.autoscale_view()
+        if info_labels and series:
+            top = board.axes[0]
+            for frame, label in info_labels.items():
+                if label:
+                    x = float(frames_to_x(np.asarray([frame]), unit, fps, bpm)[0])
+                    board.labels.append(
+                        top.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), fontsize=7,
+                                     color="#6b7280", xytext=(2, 2), textcoords="offset points")
+                    )
+        board.axes[-1].set_xlabel(unit, fontsize=9)
+        board.canvas.draw()
+        return np.asarray(board.canvas.buffer_rgba())[:, :, :3].copy()

@@ -44,7 +44,7 @@ def document_key(doc: dict) -> str:
 
 def compile_manifest(doc: dict, *, random_seed: int | None = PREVIEW_RANDOM_SEED) -> dict:
     """Compile an editor document into a rendered manifest (raises ParseqError on bad input)."""
-    from lib_parseq.schedules.compiler import compile_document
+    from lib_parseq.schedules import compile_document
 
     return compile_document(doc, random_seed=random_seed)
 
@@ -110,17 +110,19 @@ def chart_for(
     )
 
 
-def compile_preview(doc: dict, unit: str = "frames", *, previous: Preview | None = None) -> Preview:
+def compile_preview(
+    doc: dict, unit: str = "frames", *, previous: Preview | None = None, max_points: int | None = DISPLAY_POINTS
+) -> Preview:
     """Compile ``doc`` and draw its charts; reuse ``previous`` when the document has not changed.
 
     On a user error the result carries the message and the previous chart, so the screen keeps the last
-    good picture while the error is fixed.
+    good picture while the error is fixed. ``max_points=None`` draws every frame (the benchmark's baseline).
     """
     key = document_key(doc)
     if previous is not None and previous.key == key and not previous.error:
         if previous.extra.get("unit") == unit:
             return previous
-        chart = chart_for(previous.manifest, doc, unit) if previous.manifest else None
+        chart = chart_for(previous.manifest, doc, unit, max_points=max_points) if previous.manifest else None
         return Preview(key=key, manifest=previous.manifest, chart=chart, extra={"unit": unit})
     try:
         manifest = compile_manifest(doc)
@@ -132,7 +134,8 @@ def compile_preview(doc: dict, unit: str = "frames", *, previous: Preview | None
             manifest=previous.manifest if previous else None,
             extra={"unit": unit, "stale": True},
         )
-    return Preview(key=key, manifest=manifest, chart=chart_for(manifest, doc, unit), extra={"unit": unit})
+    chart = chart_for(manifest, doc, unit, max_points=max_points)
+    return Preview(key=key, manifest=manifest, chart=chart, extra={"unit": unit})
 
 
 def frame_table(manifest: dict | None, fields: list[str], start: int = 0, rows: int = TABLE_ROWS) -> tuple[list[str], list[list]]:

@@ -1,0 +1,139 @@
+"""Benchmark: one live edit of a 10,000-frame document in the Parseq tab, from grid to picture.
+
+Runs what the tab's change handler runs after a cell edit: merge the grid into the document, compile it,
+draw the charts (each series reduced to a per-pixel min/max envelope), build the frame table, the prompt and
+the manifest preview, and encode the chart as gradio sends it. The baseline, measured in the same run, is the
+same edit redrawn naively: a new matplotlib figure each time, every frame of every field drawn.
+Target: under 1 s per edit.
+
+    .venv/bin/python benchmarks/ui.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import gradio as gr  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from lib_parseq.ui import grid as grid_model  # noqa: E402
+from lib_parseq.ui.document import shown_fields  # noqa: E402
+from lib_parseq.ui.preview import (  # noqa: E402
+    compile_manifest,
+    compile_preview,
+    field_series,
+    frame_table,
+    manifest_preview,
+    prompt_at,
+)
+from lib_parseq.ui.prompts_table import PROMPT_HEADERS, prompts_to_rows  # noqa: E402
+from lib_parseq.ui.starters import load_starter  # noqa: E402
+from lib_parseq.ui.tab import _document_from_inputs  # noqa: E402
+
+FRAMES = 10_000
+TARGET_SECONDS = 1.0
+FIELDS = {
+    "seed": ("S + f", 1000),
+    "strength": ('bez(curve="easeInOut3")', 0.6),
+    "zoom": ("1 + sin(p=4b, a=0.02)", 1),
+    "angle": ("L + sin(p=300, a=2)", 0),
+    "translation_x": ("tri(p=1000, a=5) + pulse(p=50, pw=5)", 0),
+    "rotation_3d_y": ("C", 0.5),
+}
+
+
+def ten_thousand_frame_document() -> dict:
+    """Six shown fields with expressions, 20 keyframes over 10,000 frames, three fading prompts."""
+    doc = load_starter("Multi-prompt morph")
+    keyframes = []
+    for index, frame in enumerate(range(0, FRAMES, FRAMES // 20)):
+        keyframe = {"frame": frame, "info": f"k{index}"}
+        for field, (expression, value) in FIELDS.items():
+            keyframe[field] = value if field == "seed" else value + 0.05 * (index % 3)
+            if index == 0:
+                keyframe[f"{field}_i"] = expression
+        keyframes.append(keyframe)
+    keyframes[-1]["frame"] = FRAMES - 1
+    doc["keyframes"] = keyframes
+    doc["managedFields"] = list(FIELDS)
+    doc["displayedFields"] = list(FIELDS)
+    for prompt, (start, end) in zip(doc["prompts"]["promptList"], [(0, 4000), (3000, 8000), (7000, 9999)], strict=True):
+        prompt.update({"from": start, "to": end})
+    return doc
+
+
+def naive_chart(manifest: dict, doc: dict) -> np.ndarray:
+    """The baseline redraw: a new matplotlib figure per edit, every frame of every field drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    series = field_series(manifest, doc, shown_fields(doc))
+    figure = Figure(figsize=(9.0, 0.6 + 1.55 * len(series)), dpi=90)
+    canvas = FigureCanvasAgg(figure)
+    for axes, field in zip(figure.subplots(len(series), 1, sharex=True, squeeze=False)[:, 0], series, strict=True):
+        axes.plot(np.arange(field.values.size), field.values, linewidth=1.2)
+        axes.plot(field.keyframe_frames, field.values[field.keyframe_frames], "o", markersize=4.5)
+        axes.set_ylabel(field.name)
+        axes.grid(True, alpha=0.3)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
+
+
+def one_edit(doc: dict, value: str, *, naive: bool) -> float:
+    """Seconds for one grid edit, through the functions the tab's change handler calls (or the naive redraw)."""
+    fields = shown_fields(doc)
+    headers = grid_model.grid_headers(fields)
+    rows = grid_model.keyframes_to_rows(doc["keyframes"], fields)
+    rows[3][headers.index("strength")] = value
+    grid_value = pd.DataFrame(rows, columns=headers)
+    prompts = doc["prompts"]
+    prompt_rows = pd.DataFrame(prompts_to_rows(prompts), columns=PROMPT_HEADERS)
+    common = prompts["commonPrompt"]
+    image = gr.Image(type="numpy", interactive=False)
+    start = time.perf_counter()
+    updated = _document_from_inputs(
+        doc, grid_value, prompt_rows, True, common["positive"], common["negative"],
+        prompts["commonPromptPos"], doc["options"]["output_fps"], doc["options"]["bpm"],
+    )
+    if naive:
+        manifest = compile_manifest(updated)
+        chart = naive_chart(manifest, updated)
+    else:
+        preview = compile_preview(updated, "frames")
+        if preview.error:
+            raise SystemExit(f"the benchmark document does not compile:\n{preview.error}")
+        manifest, chart = preview.manifest, preview.chart
+    frame_table(manifest, shown_fields(updated), 0)
+    prompt_at(manifest, 5000)
+    manifest_preview(manifest)
+    image.postprocess(chart)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    doc = ten_thousand_frame_document()
+    one_edit(doc, "0.7", naive=False)
+    live, naive = [], []
+    for run in range(args.runs):
+        live.append(one_edit(doc, f"0.{5 + run % 4}", naive=False))
+        naive.append(one_edit(doc, f"0.{5 + run % 4}", naive=True))
+    live_s, naive_s = statistics.median(live), statistics.median(naive)
+    print(f"document: {FRAMES} frames, {len(FIELDS)} shown fields, {len(doc['keyframes'])} keyframes")
+    print(f"live edit (kept figure, envelope): median {live_s:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in live)})")
+    print(f"baseline (new figure, all points): median {naive_s:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in naive)})")
+    print(f"speed-up: {naive_s / live_s:.2f}x; target < {TARGET_SECONDS:.1f} s: {'met' if live_s < TARGET_SECONDS else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
