@@ -14,9 +14,14 @@ if [ ! -x "$VENV/bin/python" ]; then
     echo "check_gradio4: creating $VENV"
     "$PYTHON" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import gradio, sys; sys.exit(gradio.__version__ != '$GRADIO4_VERSION')" 2>/dev/null; then
-    echo "check_gradio4: installing gradio==$GRADIO4_VERSION and requirements.txt into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "gradio==$GRADIO4_VERSION" -r requirements.txt
+# Forge holds numpy at 1.26; huggingface-hub is held below 0.26 because gradio 4.40 imports HfFolder.
+PINS=("gradio==$GRADIO4_VERSION" "numpy==1.26.4" "huggingface-hub<0.26")
+STAMP="$VENV/.parseq-requirements"
+WANTED="${PINS[*]} $(cat requirements.txt)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANTED" ]; then
+    echo "check_gradio4: installing ${PINS[*]} and requirements.txt into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}" -r requirements.txt
+    printf '%s' "$WANTED" > "$STAMP"
 fi
 
 echo "check_gradio4: loading the extension through the A1111 stand-in and building its UI with:"
