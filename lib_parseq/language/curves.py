@@ -66,8 +66,21 @@ def cubic(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.where(t > xs[-1], np.nan, q)
 
 
+_NEVILLE_MAX_KNOTS = 12
+
+
 def polynomial(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The Lagrange polynomial through all knots at every t, by Neville's scheme (extrapolated outside)."""
+    """The Lagrange polynomial through all knots at every t (extrapolated outside the knots).
+
+    Neville's scheme (as Parseq) for up to 12 knots; beyond that the same polynomial in the first
+    barycentric form, O(knots) per frame instead of O(knots²), with magnitudes kept as logarithms.
+    """
+    if len(xs) <= _NEVILLE_MAX_KNOTS:
+        return neville(xs, ys, t)
+    return lagrange_barycentric(xs, ys, t)
+
+
+def neville(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
     n = len(xs)
     p = np.repeat(ys[:, None].astype(np.float64), len(t), axis=1)
     with np.errstate(all="ignore"):
@@ -76,3 +89,25 @@ def polynomial(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
             xj = xs[level:, None]
             p[: n - level] = ((t - xj) * p[: n - level] + (xi - t) * p[1 : n - level + 1]) / (xi - xj)
     return p[0]
+
+
+def lagrange_barycentric(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """l(t) · Σ w_j y_j / (t − x_j) with w_j = 1 / Π_{k≠j} (x_j − x_k), l(t) = Π (t − x_j)."""
+    gaps = xs[:, None] - xs[None, :]
+    np.fill_diagonal(gaps, 1.0)
+    log_w = -np.log(np.abs(gaps)).sum(axis=1)
+    sign_w = np.prod(np.sign(gaps), axis=1)
+    shift = log_w.max()
+    w = sign_w * np.exp(log_w - shift)
+    with np.errstate(all="ignore"):
+        d = t[None, :] - xs[:, None]
+        exact = d == 0
+        d_safe = np.where(exact, 1.0, d)
+        total = (w[:, None] * ys[:, None] / d_safe).sum(axis=0)
+        log_l = np.log(np.abs(d_safe)).sum(axis=0) + shift
+        sign_l = np.prod(np.sign(d_safe), axis=0)
+        out = sign_l * total * np.exp(log_l)
+    hit = exact.any(axis=0)
+    if hit.any():
+        out[hit] = ys[np.argmax(exact[:, hit], axis=0)]
+    return out
