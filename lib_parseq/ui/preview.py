@@ -22,7 +22,7 @@ PREVIEW_RANDOM_SEED = 0
 """Seed for unseeded ``rand``/``smrand`` while editing, so a chart does not jump on every keystroke."""
 
 MANIFEST_PREVIEW_FRAMES = 300
-TABLE_ROWS = 60
+TABLE_ROWS = 40
 
 
 @dataclass

@@ -145,9 +145,8 @@ def build_tab(*, standalone: bool = False) -> Any:
             wrap=True,
         )
         with gr.Row(elem_id="parseq_grid_actions"):
-            row_frame = gr.Number(
-                value=None, label="Keyframe at frame", precision=0, elem_id="parseq_row_frame", scale=1, min_width=120
-            )
+            with gr.Column(scale=1, min_width=140):
+                row_frame = gr.Number(value=None, label="Keyframe at frame", precision=0, elem_id="parseq_row_frame")
             add_button = gr.Button("Add keyframe", elem_id="parseq_add_keyframe", scale=1, min_width=120)
             remove_button = gr.Button("Remove keyframe", elem_id="parseq_remove_keyframe", scale=1, min_width=120)
             sort_button = gr.Button("Sort by frame", elem_id="parseq_sort_keyframes", scale=1, min_width=120)
@@ -208,6 +207,7 @@ def build_tab(*, standalone: bool = False) -> Any:
                     value=_table_frame(start_preview, start_doc, 0),
                     type="pandas",
                     interactive=False,
+                    height=420,
                     label="Rendered frames",
                     elem_id="parseq_frames",
                     wrap=True,
