@@ -349,7 +349,7 @@ def _vibe(site: Site, args: list[np.ndarray | None]) -> np.ndarray:
             begin = state.get("segment_end", akv[i])
             end = rng.random() * (high[i] - low[i]) + low[i]
             if math.isnan(p[i]):
-                period = max(1.0, math.floor(pmin[i] + rng.random() * (pmax[i] - pmin[i])))
+                period = max(1.0, float(np.floor(pmin[i] + rng.random() * (pmax[i] - pmin[i]))))
             else:
                 period = float(p[i])
             state.update(segment_start=float(f[i]), segment_begin=float(begin), segment_end=float(end), period=period)
@@ -500,7 +500,7 @@ def _computed_at(site: Site, args: list[np.ndarray]) -> np.ndarray:
         t = target[i]
         if t < 0:
             out[i] = float(default[i])
-        elif t == current[i] or t != math.floor(t) or not (start <= t < start + len(raw)):
+        elif t == current[i] or not math.isfinite(t) or t != math.floor(t) or not (start <= t < start + len(raw)):
             out[i] = math.nan
         else:
             out[i] = raw[int(t) - start]

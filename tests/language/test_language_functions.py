@@ -343,3 +343,11 @@ def test_prompt_context():
     with pytest.raises(EvalError, match="unknown variable 'prev_computed_value'"):
         _prompt("prev_computed_value")
     assert _prompt('"a" + 1') == "a1"
+
+
+@pytest.mark.parametrize("expr", ["computed_at(_sqrt(-1))", "-(computed_at(prev_computed_value))",
+                                  "vibe(pmax=10^400, s=1)", "vibe(pmin=_sqrt(-1), s=1)", "rand(h=_sqrt(-1), s=1)",
+                                  "smrand(sm=_sqrt(-1), s=1)"])
+def test_non_finite_arguments_never_crash(ev, expr):
+    values = ev(expr, frames=3)
+    assert len(values) == 3
