@@ -3,7 +3,7 @@
     .venv/bin/python tests/reliability/fuzz_long.py            # PARSEQ_FUZZ_EXAMPLES per property (default 20000)
     PARSEQ_FUZZ_EXAMPLES=100000 .venv/bin/python tests/reliability/fuzz_long.py
     PARSEQ_FUZZ_ONLY=evaluate ...   # only the properties whose name contains this word
-    PARSEQ_FUZZ_STRICT=1 ...        # stop on the known bugs too (see test_language_reproducers.py)
+    PARSEQ_FUZZ_STRICT=1 ...        # stop on the earlier-found bug messages too (test_language_reproducers.py)
 
 Each failure (an exception that is not a ParseqError, a hang, or memory over the cap) is printed with a
 minimal reproducer found by Hypothesis; the exit status is the number of failing properties.
@@ -47,7 +47,7 @@ def main() -> int:
         try:
             outcome, peak = run_guarded(action, seconds=seconds, measure_memory=memory)
         except (ValueError, OverflowError) as exc:
-            # Known evaluator bugs (test_language_reproducers.py); counted, not stopped on, unless strict.
+            # Bugs found earlier (test_language_reproducers.py), if they come back: counted, not stopped on, unless strict.
             if os.environ.get("PARSEQ_FUZZ_STRICT") or not any(k in str(exc) for k in KNOWN_BUGS):
                 raise
             outcome, peak = f"known bug: {type(exc).__name__}", 0

@@ -1,7 +1,7 @@
-"""Crashes the fuzzer found in the language evaluator (owned by the language area), kept as strict xfails.
+"""Crashes the fuzzer found in the language evaluator, kept as regression tests.
 
-Each input must end in a result or a ParseqError. These raise a bare Python exception instead; when the
-evaluator is fixed the xfail turns into an unexpected pass (strict), and the marker should be removed.
+Each input must end in a result or a ParseqError. Both of these once raised a bare Python exception
+(``ValueError``/``OverflowError``); the language area has fixed them.
 """
 
 from __future__ import annotations
@@ -15,21 +15,15 @@ evaluate = field_evaluator()
 pytestmark = pytest.mark.skipif(evaluate is None, reason="lib_parseq.language.evaluate_field is not available")
 
 
-def _fails_cleanly_or_works(text: str) -> None:
+@pytest.mark.parametrize("text", [
+    "computed_at(_sqrt(-1))",                # was: math.floor(NaN) -> ValueError
+    "-(computed_at(prev_computed_value))",   # the fuzzer's original find
+    "vibe(pmax=10^400, s=1)",                # was: int(inf) -> OverflowError
+    "vibe(p=10^400, s=1) + rand(h=10^400) + start_of_beat(10^400)",
+])
+def test_fuzz_finds_now_end_cleanly(text):
     try:
-        evaluate(text)
+        result = evaluate(text)
     except ParseqError:
-        pass
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="computed_at(NaN): math.floor(NaN) raises ValueError in functions._computed_at "
-                          "(found by fuzz_long.py as -(computed_at(prev_computed_value)))")
-def test_computed_at_nan_frame():
-    _fails_cleanly_or_works("computed_at(_sqrt(-1))")
-
-
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="vibe with an infinite pmax converts infinity to int and raises OverflowError")
-def test_vibe_infinite_pmax():
-    _fails_cleanly_or_works("vibe(pmax=10^400, s=1)")
+        return
+    assert len(result.values) == 24
