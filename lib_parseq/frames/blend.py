@@ -1,10 +1,10 @@
 """History blending: mix earlier outputs into the current input with a geometric decay.
 
 With decay ``d`` and history ``h1`` (most recent) … ``hk``, the blend is
-``input·(1−d) + h1·d(1−d) + h2·d²(1−d) + … + hk·dᵏ`` — the closed form of the 2022 script's recursive pairwise
-blend ``blend([x, *rest]) = x·(1−d) + blend(rest)·d``, computed in one pass (float32) instead of k uint8
-round trips. ``FrameHistory`` keeps only the most recent outputs (a bounded deque), so memory does not grow
-with the length of the render.
+``input·(1−d) + h1·d(1−d) + h2·d²(1−d) + … + hk·dᵏ``: the 2022 script's recursive pairwise blend
+``blend([x, *rest]) = x·(1−d) + blend(rest)·d``, folded from the oldest frame with ``cv2.addWeighted`` (no
+recursion, no float copies of whole frames). ``FrameHistory`` keeps only the most recent outputs (a bounded
+deque), so memory does not grow with the length of the render.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Sequence
 
+import cv2
 import numpy as np
 
 
@@ -29,13 +30,11 @@ def blend_frames(frames: Sequence[np.ndarray], decay: float) -> np.ndarray:
     """Blend ``[input, most recent, …, oldest]`` with geometric decay; a single frame is returned as is."""
     if len(frames) == 1:
         return frames[0]
-    weights = blend_weights(len(frames), decay)
-    total = frames[0].astype(np.float32) * weights[0]
-    for frame, weight in zip(frames[1:], weights[1:], strict=True):
-        if weight:
-            total += frame.astype(np.float32) * weight
-    np.add(total, 0.5, out=total)
-    return np.clip(total, 0, 255).astype(np.uint8)
+    d = min(max(float(decay), 0.0), 1.0)
+    blended = frames[-1]
+    for frame in reversed(frames[:-1]):
+        blended = cv2.addWeighted(frame, 1.0 - d, blended, d, 0.0)
+    return blended
 
 
 class FrameHistory:

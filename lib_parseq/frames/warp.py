@@ -102,11 +102,25 @@ def motion_matrix(width: int, height: int, motion: Motion) -> np.ndarray:
     return matrix / matrix[2, 2] if abs(matrix[2, 2]) > 1e-12 else matrix
 
 
+def invert_homography(matrix: np.ndarray) -> np.ndarray:
+    """The inverse of a 3×3 homography by cofactors (no LAPACK call: this runs once per frame)."""
+    (a, b, c), (d, e, f), (g, h, i) = matrix.tolist()
+    cofactors = np.array([
+        [e * i - f * h, c * h - b * i, b * f - c * e],
+        [f * g - d * i, a * i - c * g, c * d - a * f],
+        [d * h - e * g, b * g - a * h, a * e - b * d],
+    ])
+    determinant = a * cofactors[0, 0] + b * cofactors[1, 0] + c * cofactors[2, 0]
+    if abs(determinant) < 1e-300:
+        raise ValueError("the motion matrix is singular (a zoom of 0?)")
+    return cofactors / determinant
+
+
 def delta_matrix(previous: np.ndarray | None, current: np.ndarray) -> np.ndarray:
     """The motion from ``previous`` to ``current`` (both absolute homographies): current · previous⁻¹."""
     if previous is None:
         return current
-    delta = current @ np.linalg.inv(previous)
+    delta = current @ invert_homography(previous)
     return delta / delta[2, 2] if abs(delta[2, 2]) > 1e-12 else delta
 
 
@@ -133,13 +147,20 @@ def warp_image(
         return image
     height, width = image.shape[:2]
     flags = INTERPOLATION_FLAGS[interpolation]
-    warped = cv2.warpPerspective(image, matrix, (width, height), flags=flags, borderMode=BORDER_FLAGS[border])
+    # An affine matrix (no 3D rotation) takes the cheaper warpAffine: same result, about half the time.
+    affine = bool(np.allclose(matrix[2], (0.0, 0.0, 1.0), atol=1e-12, rtol=0.0))
+
+    def warp(source: np.ndarray, interpolation_flag: int, border_flag: int) -> np.ndarray:
+        if affine:
+            return cv2.warpAffine(source, matrix[:2], (width, height), flags=interpolation_flag,
+                                  borderMode=border_flag, borderValue=0)
+        return cv2.warpPerspective(source, matrix, (width, height), flags=interpolation_flag,
+                                   borderMode=border_flag, borderValue=0)
+
+    warped = warp(image, flags, BORDER_FLAGS[border])
     if border != "noise":
         return warped
-    coverage = cv2.warpPerspective(
-        np.full((height, width), 255, np.uint8), matrix, (width, height), flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT, borderValue=0,
-    )
+    coverage = warp(np.full((height, width), 255, np.uint8), cv2.INTER_LINEAR, cv2.BORDER_CONSTANT)
     uncovered = coverage < 255
     if not uncovered.any():
         return warped

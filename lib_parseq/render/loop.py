@@ -10,6 +10,7 @@ between consecutive frames, so the accumulated motion at frame f is exactly fram
 from __future__ import annotations
 
 import hashlib
+import itertools
 import signal
 import threading
 import time
@@ -71,6 +72,7 @@ from lib_parseq.video.paths import check_writable_folder, resolve_output_path
 
 DEFAULT_FPS = 20.0
 MAX_BLEND_FRAMES = 64
+WINDOW_HISTOGRAM_STRIDE = 2
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
 ProgressCallback = Callable[[RenderProgress], None]
 
@@ -213,7 +215,7 @@ def plan_render(
         frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,
         init_image=image, video=video, video_path=video_out, work=work, frames_dir=frames_dir,
         cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
-        fingerprint=fingerprint(frames[start:end], decisive), gif_path=gif_path, webm_path=webm_path,
+        fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path, webm_path=webm_path,
         warnings=warnings,
     )
 
@@ -285,7 +287,9 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
     params = frame_params(entry, frame)
     values = params.values
     index = frame - plan.start
-    rng = np.random.default_rng([max(params.seed, 0) & 0xFFFFFFFF, frame])
+    noise = values.get("noise", 0.0)
+    needs_rng = noise > 0 or settings.border == "noise"
+    rng = np.random.default_rng([max(params.seed, 0) & 0xFFFFFFFF, frame]) if needs_rng else None
 
     # 1. Input: the next video frame, or the previous output (the init image for the first loopback frame).
     looping_back = source is None and len(state.history) > 0
@@ -293,7 +297,7 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
     # 2. Resize to the output size.
     image = fit_to_size(image, plan.width, plan.height)
     if index == 0 and plan.cc_use_input and state.colour.input_hist is None:
-        state.colour.input_hist = lab_histogram(image)
+        state.colour.input_hist = lab_histogram(image, stride=WINDOW_HISTOGRAM_STRIDE)
     # 3. Blend earlier outputs in (loopback_frames counts the input itself).
     blend_count = int(min(max(round(values.get("loopback_frames", 1.0)), 1), MAX_BLEND_FRAMES))
     if blend_count > 1:
@@ -308,12 +312,13 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
         image = match_lab_histogram(image, target)
     # 6. Contrast and noise, as scheduled.
     image = apply_contrast(image, values.get("contrast", 1.0))
-    image = apply_noise(image, values.get("noise", 0.0), rng)
+    if rng is not None:
+        image = apply_noise(image, noise, rng)
     # 7. The backend (img2img, or the dry run).
     output = _generate(backend, image, params, plan)
     state.history.push(output)
     if state.colour.enabled:
-        state.colour.add(lab_histogram(output))
+        state.colour.add(lab_histogram(output, stride=WINDOW_HISTOGRAM_STRIDE))
     # 8. Overlay (on the written frame only; loopback continues from the clean output).
     return draw_overlay(output, overlay_lines(params, plan.total, index)) if settings.overlay else output
 

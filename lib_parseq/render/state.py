@@ -15,7 +15,7 @@ import os
 import queue
 import shutil
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,10 +105,11 @@ class FrameStore:
             self._thread.join()
 
 
-def fingerprint(manifest_frames: list[Mapping[str, Any]], settings: Mapping[str, Any]) -> str:
+def fingerprint(manifest_frames: Iterable[Mapping[str, Any]], settings: Mapping[str, Any]) -> str:
     """A hash of everything that decides the frames: the manifest's frames and the pipeline settings."""
     digest = hashlib.sha256()
-    digest.update(json.dumps(manifest_frames, sort_keys=True, default=str).encode())
+    for entry in manifest_frames:
+        digest.update(json.dumps(entry, sort_keys=True, default=str).encode())
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
