@@ -120,8 +120,11 @@ def test_encoder_that_exits_early_with_an_error_is_clear_and_resumable(tmp_path,
 @pytest.mark.xfail(strict=True, reason="render area: an encoder that exits 0 without writing the file is taken "
                                        "as success (RenderResult with 12 frames, no video); close() should "
                                        "check that the output exists and holds the frames")
-def test_encoder_that_exits_early_without_an_error_is_not_success(tmp_path, monkeypatch):
-    monkeypatch.setenv("PARSEQ_FFMPEG", str(_early_exit_encoder(tmp_path, 0)))
+def test_encoder_that_writes_nothing_but_exits_0_is_not_success(tmp_path, monkeypatch):
+    silent = tmp_path / "ffmpeg-writes-nothing"  # reads every frame, writes no file, reports success
+    silent.write_text("#!/bin/sh\ncat >/dev/null\nexit 0\n")
+    silent.chmod(0o755)
+    monkeypatch.setenv("PARSEQ_FFMPEG", str(silent))
     try:
         result = render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
     except RenderError as error:
