@@ -119,7 +119,7 @@ def build_tab(*, standalone: bool = False) -> Any:
         send_payload = gr.Textbox(visible=False, elem_id="parseq_send_payload")
 
         with gr.Row(elem_id="parseq_options"):
-            last_frame_box = gr.Number(value=last_frame(start_doc), label="Last frame", precision=0, elem_id="parseq_last_frame")
+            last_frame_box = gr.Number(value=last_frame(start_doc), label="Last frame (Enter)", precision=0, elem_id="parseq_last_frame")
             fps_box = gr.Number(value=start_doc["options"]["output_fps"], label="FPS", elem_id="parseq_fps")
             bpm_box = gr.Number(value=start_doc["options"]["bpm"], label="BPM", elem_id="parseq_bpm")
             fields_box = gr.Dropdown(
@@ -411,7 +411,7 @@ def build_tab(*, standalone: bool = False) -> Any:
             [doc_state, preview_state, unit, custom_field],
             all_outputs,
         )
-        for event in (last_frame_box.submit, last_frame_box.blur):
+        for event in [last_frame_box.submit, *([last_frame_box.blur] if hasattr(last_frame_box, "blur") else [])]:
             event(
                 structural(lambda doc, frame: dict(doc, keyframes=grid_model.set_last_frame(doc["keyframes"], frame or 0))),
                 [doc_state, preview_state, unit, last_frame_box],

@@ -2,7 +2,8 @@
 
 Edits a keyframe value and an interpolation cell and sees the chart and the manifest follow, breaks an
 expression and reads the error, imports Deforum settings, tries "Send to img2img", and keeps screenshots
-under ``tests/artifacts/``.
+under ``tests/artifacts/``. ``PARSEQ_UI_PYTHON=.venv-gradio4/bin/python`` serves the page from another
+virtualenv (to check the same flow on gradio 4).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def _chromium() -> str:
     pytest.skip("no Chromium executable (install Debian's chromium; tests/run.sh does)")
 
 
+def _server_python() -> str:
+    """The interpreter that serves the UI: this one, or ``PARSEQ_UI_PYTHON`` (e.g. a gradio 4 virtualenv's python)."""
+    return os.environ.get("PARSEQ_UI_PYTHON") or sys.executable
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -55,7 +61,7 @@ def ui_url(repo_root):
     log_path = log / "ui-server.log"
     with open(log_path, "w", encoding="utf-8") as log_file:
         server = subprocess.Popen(
-            [sys.executable, "-m", "lib_parseq", "ui", "--host", "127.0.0.1", "--port", str(port)],
+            [_server_python(), "-m", "lib_parseq", "ui", "--host", "127.0.0.1", "--port", str(port)],
             cwd=repo_root,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -102,25 +108,32 @@ def page(ui_url):
         browser.close()
 
 
+def _table(page, grid_id: str):
+    """The grid's visible table (gradio 4 also keeps a one-row table for measuring column widths, before it)."""
+    return page.locator(f"#{grid_id} table").last
+
+
 def _column(page, grid_id: str, header: str) -> int:
-    headers = page.eval_on_selector_all(f"#{grid_id} thead th", "cells => cells.map(c => c.innerText.trim())")
+    headers = _table(page, grid_id).locator("thead th").evaluate_all("cells => cells.map(c => c.innerText.trim())")
     assert header in headers, f"{header!r} not among the grid's columns {headers}"
     return headers.index(header)
 
 
 def _cell(page, grid_id: str, row: int, header: str):
-    return page.locator(f"#{grid_id} tbody tr").nth(row).locator("td").nth(_column(page, grid_id, header))
+    return _table(page, grid_id).locator("tbody tr").nth(row).locator("td").nth(_column(page, grid_id, header))
 
 
 def _edit_cell(page, grid_id: str, row: int, header: str, text: str) -> None:
     cell = _cell(page, grid_id, row, header)
     cell.dblclick()
-    editor = page.locator(f"#{grid_id} tbody input").first
+    editor = _table(page, grid_id).locator("tbody input").first
     editor.fill(text)
     editor.press("Enter")
     page.wait_for_function(
         "([grid, row, col, text]) => {"
-        " const cell = document.querySelectorAll(`#${grid} tbody tr`)[row].querySelectorAll('td')[col];"
+        " const tables = document.querySelectorAll(`#${grid} table`);"
+        " const rows = tables[tables.length - 1].querySelectorAll('tbody tr');"
+        " const cell = rows[row] && rows[row].querySelectorAll('td')[col];"
         " return cell && cell.innerText.trim() === text && !cell.querySelector('input'); }",
         arg=[grid_id, row, _column(page, grid_id, header), text],
     )
@@ -163,7 +176,7 @@ def test_edit_compile_error_import_and_send(page, repo_root):
     start = _manifest(page)
     assert len(start["rendered_frames"]) == 151, "the default starter (multi-prompt morph) renders frames 0..150"
     chart = _chart_source(page)
-    assert chart.startswith("data:image/png")
+    assert chart.startswith(("data:image/png", "http")), "gradio 3 inlines the chart, gradio 4 serves it as a file"
 
     # A keyframe value: strength at frame 50 goes from 0.45 to 0.9.
     assert _cell(page, "parseq_grid", 1, "frame").inner_text().strip() == "50"
@@ -207,8 +220,8 @@ def test_edit_compile_error_import_and_send(page, repo_root):
     assert manifest["rendered_frames"][0]["strength"] == pytest.approx(0.7)
     assert "a red fox in the snow" in manifest["rendered_frames"][10]["deforum_prompt"]
     assert "Deforum settings" in page.locator("#parseq_status").first.inner_text()
-    frames = page.eval_on_selector_all(
-        "#parseq_grid tbody tr", "rows => rows.map(r => r.querySelector('td').innerText.trim())"
+    frames = _table(page, "parseq_grid").locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => r.querySelector('td').innerText.trim())"
     )
     assert "60" in frames and "119" in frames
     assert page.input_value("#parseq_last_frame input") == "119"
