@@ -2,7 +2,7 @@
 
 from lib_parseq.render.backend import Backend, DryRunBackend
 from lib_parseq.render.inputs import load_image, manifest_frames
-from lib_parseq.render.loop import RenderPlan, plan_render, render, render_frame, run_plan
+from lib_parseq.render.loop import RenderPlan, RenderStopped, plan_render, render, render_frame, run_plan
 from lib_parseq.render.params import FrameParams, frame_params
 from lib_parseq.render.settings import RenderProgress, RenderResult, RenderSettings
 
@@ -14,6 +14,7 @@ __all__ = [
     "RenderProgress",
     "RenderResult",
     "RenderSettings",
+    "RenderStopped",
     "frame_params",
     "load_image",
     "manifest_frames",

@@ -12,11 +12,17 @@ import numpy as np
 from lib_parseq.errors import RenderError
 
 
-def manifest_frames(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """``rendered_frames`` as a list where element i is frame i (contiguous from 0, or a RenderError)."""
+def manifest_frames(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """``rendered_frames`` as a list where element i is frame i (contiguous from 0, or a RenderError).
+
+    The entries are the manifest's own objects (read, never modified).
+    """
     frames = manifest.get("rendered_frames") if isinstance(manifest, Mapping) else None
     if not isinstance(frames, list) or not frames:
         raise RenderError("the manifest has no rendered_frames to render", path="$.rendered_frames")
+    if all(isinstance(entry, Mapping) and _is_number(entry.get("frame", position), position)
+           for position, entry in enumerate(frames)):
+        return frames  # already frame i at position i: no copy (the manifest may hold 100,000 frames)
     by_number: dict[int, dict[str, Any]] = {}
     for position, entry in enumerate(frames):
         if not isinstance(entry, Mapping):
@@ -25,13 +31,17 @@ def manifest_frames(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
         if isinstance(number, bool) or not isinstance(number, (int, float)) or number != int(number):
             raise RenderError(f"frame number {number!r} is not a whole number",
                               path=f"$.rendered_frames[{position}].frame")
-        by_number[int(number)] = dict(entry)
+        by_number[int(number)] = entry
     missing = [n for n in range(len(by_number)) if n not in by_number]
     if missing or min(by_number) != 0:
         first_gap = missing[0] if missing else 0
         raise RenderError(f"rendered_frames must hold frames 0..{len(by_number) - 1} without gaps; "
                           f"frame {first_gap} is missing", path="$.rendered_frames")
     return [by_number[n] for n in range(len(by_number))]
+
+
+def _is_number(value: Any, expected: int) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value == expected
 
 
 def option_number(options: Mapping[str, Any], key: str) -> float | None:

@@ -81,7 +81,7 @@ ProgressCallback = Callable[[RenderProgress], None]
 class RenderPlan:
     """Everything decided before the first frame: inputs, size, range, paths, pipeline options."""
 
-    frames: list[dict[str, Any]]
+    frames: list[Mapping[str, Any]]
     width: int
     height: int
     fps: float
@@ -120,7 +120,8 @@ class PipelineState:
 
 
 class RenderStopped(Exception):
-    """Internal: a stop was requested between frames."""
+    """Stop the render cleanly. A backend may raise it from ``generate`` to stop without writing that frame:
+    the video keeps every earlier frame and the render can be resumed from there."""
 
 
 def render(

@@ -166,5 +166,20 @@ def load_checkpoint(folder: Path) -> Checkpoint:
 
 
 def remove_work_folder(folder: Path) -> None:
-    """Delete a finished render's state (checkpoint, and the cached frames kept there)."""
+    """Delete a finished render's state (checkpoint, and the cached frames kept there).
+
+    Files are removed as the folder is scanned, never listed all at once (a render may leave 100,000 frames).
+    """
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    for directory in (folder / "frames", folder):
+        if not directory.is_dir() or directory.is_symlink():
+            continue
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
     shutil.rmtree(folder, ignore_errors=True)
