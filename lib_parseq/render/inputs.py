@@ -68,14 +68,14 @@ def load_image(image: np.ndarray | str | Path) -> np.ndarray:
     if isinstance(image, (str, Path)):
         path = Path(image)
         if not path.is_file():
-            raise RenderError(f"init image not found: {path}", path=str(path))
+            raise RenderError(f"init image not found: {path}")
         from PIL import Image, UnidentifiedImageError
 
         try:
             with Image.open(path) as opened:
                 array = np.asarray(opened.convert("RGB"))
         except (UnidentifiedImageError, OSError) as exc:
-            raise RenderError(f"cannot read init image {path}: {exc}", path=str(path)) from exc
+            raise RenderError(f"cannot read init image {path}: {exc}") from exc
         return np.ascontiguousarray(array)
     array = np.asarray(image)
     if array.ndim == 2:

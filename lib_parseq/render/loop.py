@@ -192,8 +192,7 @@ def plan_render(
     video_out = resolve_output_path(settings.output, settings.output_dir,
                                     img2img_output_path=settings.img2img_output_path)
     if video_out.suffix.lower() not in VIDEO_SUFFIXES:
-        raise RenderError(f"output {video_out.name} must end in one of {', '.join(VIDEO_SUFFIXES)}",
-                          path=str(video_out))
+        raise RenderError(f"output {video_out.name} must end in one of {', '.join(VIDEO_SUFFIXES)}")
     check_writable_folder(video_out.parent)
     work = work_folder(video_out)
     frames_dir = Path(settings.save_frames).absolute() if settings.save_frames else None
@@ -399,11 +398,10 @@ def _frame_range(requested: tuple[int | None, int | None] | None, count: int, vi
     if requested is None and count < available:
         raise RenderError(
             f"the manifest has {count} frames but the video {video.path.name} has {available} frames at "
-            f"{fps:g} fps: extend the manifest, trim the video, or choose frames with --frames 0:{count}",
-            path=str(video.path))
+            f"{fps:g} fps: extend the manifest, trim the video, or choose frames with --frames 0:{count}")
     if start >= available:
         raise RenderError(f"the video {video.path.name} has only {available} frames at {fps:g} fps; "
-                          f"frame {start} does not exist", path=str(video.path))
+                          f"frame {start} does not exist")
     if end > available:
         warnings.append(f"the video has {available} frames at {fps:g} fps; rendering frames {start}:{available}")
         end = available
@@ -414,7 +412,7 @@ def _check_existing(settings: RenderSettings, video: Path, work: Path, gif: Path
                     save_frames: Path | None) -> None:
     if settings.resume:
         if not (work / "checkpoint.json").is_file():
-            raise RenderError(f"nothing to resume for {video}: no saved state in {work}", path=str(video))
+            raise RenderError(f"nothing to resume for {video}: no saved state in {work}")
         return
     if settings.overwrite:
         remove_work_folder(work)
@@ -422,10 +420,9 @@ def _check_existing(settings: RenderSettings, video: Path, work: Path, gif: Path
     for path in (video, gif, webm):
         if path is not None and path.exists():
             hint = " (or --resume to continue the interrupted render)" if work.is_dir() else ""
-            raise RenderError(f"{path} already exists; pass --overwrite to replace it{hint}", path=str(path))
+            raise RenderError(f"{path} already exists; pass --overwrite to replace it{hint}")
     if save_frames is not None and Path(save_frames).is_dir() and any(Path(save_frames).glob("frame_*.png")):
-        raise RenderError(f"{save_frames} already holds frames; pass --overwrite to replace them",
-                          path=str(save_frames))
+        raise RenderError(f"{save_frames} already holds frames; pass --overwrite to replace them")
     remove_work_folder(work)
 
 
@@ -437,8 +434,7 @@ def _restore(plan: RenderPlan, state: PipelineState) -> int:
     checkpoint = load_checkpoint(plan.work)
     if checkpoint.fingerprint != plan.fingerprint:
         raise RenderError(f"cannot resume {plan.video_path.name}: the manifest, input or settings differ from "
-                          "the interrupted render (use the same command, or --overwrite to start again)",
-                          path=str(plan.video_path))
+                          "the interrupted render (use the same command, or --overwrite to start again)")
     if not plan.start <= checkpoint.next_frame <= plan.end:
         raise RenderError(f"cannot resume: saved state is at frame {checkpoint.next_frame}, outside "
                           f"{plan.start}:{plan.end}")

@@ -53,7 +53,7 @@ def write_png(path: Path, image: np.ndarray) -> None:
 def read_png(path: Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
-        raise RenderError(f"cannot read saved frame {path}", path=str(path))
+        raise RenderError(f"cannot read saved frame {path}")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
@@ -89,7 +89,7 @@ class FrameStore:
         if self._error is not None:
             error = self._error
             detail = getattr(error, "strerror", None) or str(error)
-            raise RenderError(f"cannot save frames in {self.folder}: {detail}", path=str(self.folder)) from error
+            raise RenderError(f"cannot save frames in {self.folder}: {detail}") from error
 
     def submit(self, frame: int, image: np.ndarray) -> None:
         self.check()
@@ -147,15 +147,15 @@ def load_checkpoint(folder: Path) -> Checkpoint:
     """Read the checkpoint in ``folder`` (RenderError if there is none or it is damaged)."""
     meta_path = folder / CHECKPOINT_JSON
     if not meta_path.is_file():
-        raise RenderError(f"nothing to resume: no saved render state in {folder}", path=str(folder))
+        raise RenderError(f"nothing to resume: no saved render state in {folder}")
     try:
         meta = json.loads(meta_path.read_text())
         with np.load(folder / CHECKPOINT_ARRAYS) as data:
             arrays = {key: data[key] for key in data.files}
     except (OSError, ValueError, KeyError) as exc:
-        raise RenderError(f"the saved render state in {folder} is damaged: {exc}", path=str(folder)) from exc
+        raise RenderError(f"the saved render state in {folder} is damaged: {exc}") from exc
     if meta.get("version") != STATE_VERSION:
-        raise RenderError(f"the saved render state in {folder} is from another version", path=str(folder))
+        raise RenderError(f"the saved render state in {folder} is from another version")
     return Checkpoint(
         next_frame=int(meta["next_frame"]),
         fingerprint=str(meta["fingerprint"]),

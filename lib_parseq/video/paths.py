@@ -43,7 +43,7 @@ def sanitise_name(name: str) -> str:
 
 
 def _refuse(template: str, why: str) -> RenderError:
-    return RenderError(f"output path {template!r} {why}", path=template)
+    return RenderError(f"output path {template!r} {why}")
 
 
 def resolve_output_path(template: str, output_dir: str | Path, *, img2img_output_path: str | Path | None = None,
@@ -99,16 +99,15 @@ def check_writable_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RenderError(f"cannot create output folder {folder}: {exc.strerror or exc}", path=str(folder)) from exc
+        raise RenderError(f"cannot create output folder {folder}: {exc.strerror or exc}") from exc
     if not folder.is_dir():
-        raise RenderError(f"output folder {folder} is not a folder", path=str(folder))
+        raise RenderError(f"output folder {folder} is not a folder")
     probe = folder / f".parseq-write-test-{os.getpid()}"
     try:
         with open(probe, "wb") as handle:
             handle.write(b"ok")
     except OSError as exc:
-        raise RenderError(f"output folder {folder} is not writable: {exc.strerror or exc}",
-                          path=str(folder)) from exc
+        raise RenderError(f"output folder {folder} is not writable: {exc.strerror or exc}") from exc
     finally:
         try:
             probe.unlink()

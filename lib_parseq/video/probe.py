@@ -52,9 +52,9 @@ def probe_video(path: str | Path, fps: float | None = None) -> VideoInfo:
     """Decode ``path`` once (resampled to ``fps`` when given) and report its size, fps and frame count."""
     path = Path(path)
     if not path.exists():
-        raise RenderError(f"input video not found: {path}", path=str(path))
+        raise RenderError(f"input video not found: {path}")
     if not path.is_file():
-        raise RenderError(f"input video is not a file: {path}", path=str(path))
+        raise RenderError(f"input video is not a file: {path}")
     args = ["-i", str(path), "-map", "0:v:0"]
     if fps:
         args += ["-vf", f"fps={fps:g}"]
@@ -62,8 +62,7 @@ def probe_video(path: str | Path, fps: float | None = None) -> VideoInfo:
     try:
         done = run_ffmpeg(args, what=f"cannot read video {path}")
     except RenderError as exc:
-        raise RenderError(f"cannot read video {path}: {exc.message.split('ffmpeg failed: ')[-1]}",
-                          path=str(path)) from exc
+        raise RenderError(f"cannot read video {path}: {exc.message.split('ffmpeg failed: ')[-1]}") from exc
     text = done.stderr.decode("utf-8", "replace").replace("\r", "\n")
     inputs = _section(text, "Input #0", "Stream mapping")
     outputs = _section(text, "Output #0", None)
@@ -72,10 +71,10 @@ def probe_video(path: str | Path, fps: float | None = None) -> VideoInfo:
     size = _SIZE_RE.search(out_line)
     counts = _FRAME_RE.findall(text)
     if not in_line or not size:
-        raise RenderError(f"no video stream in {path}: {stderr_tail(done.stderr)}", path=str(path))
+        raise RenderError(f"no video stream in {path}: {stderr_tail(done.stderr)}")
     frame_count = int(counts[-1]) if counts else 0
     if frame_count == 0:
-        raise RenderError(f"no frames could be decoded from {path}: {stderr_tail(done.stderr)}", path=str(path))
+        raise RenderError(f"no frames could be decoded from {path}: {stderr_tail(done.stderr)}")
     fps_match = _FPS_RE.search(in_line)
     rotation = _ROTATION_RE.search(inputs)
     return VideoInfo(

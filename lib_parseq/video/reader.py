@@ -73,7 +73,7 @@ class VideoReader:
                 raise RenderError(
                     f"input video {Path(self.info.path).name} ended at frame {index} of "
                     f"{self.info.frame_count} (truncated or unreadable): {message}",
-                    frame=index, path=str(self.info.path),
+                    frame=index,
                 )
             if index >= self.skip:
                 yield np.frombuffer(data, np.uint8).reshape(shape)

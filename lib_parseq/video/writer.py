@@ -197,7 +197,7 @@ def make_gif(video: Path, gif_path: Path, fps: float, *, max_width: int = 512) -
 def mux_audio(video: Path, audio: Path, *, start_s: float = 0.0) -> None:
     """Add ``audio`` (from ``start_s`` seconds in) to ``video`` in place, trimmed to the video's length."""
     if not Path(audio).is_file():
-        raise RenderError(f"audio file not found: {audio}", path=str(audio))
+        raise RenderError(f"audio file not found: {audio}")
     temporary = video.with_name(f".{video.stem}.audio{video.suffix}")
     codec = "libopus" if video.suffix.lower() == ".webm" else "aac"
     try:
