@@ -1,0 +1,64 @@
+"""``python -m lib_parseq render``: the README's quick start, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from render_helpers import decode_frames
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def parseq(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "lib_parseq", "render", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    return tmp_path
+
+
+def test_readme_quick_start_renders_the_example(workdir):
+    done = parseq("examples/orbit.json", "--init", "examples/init.png", "-o", "out/example.mp4", "--dry-run",
+                  cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    meta, frames = decode_frames(workdir / "out" / "example.mp4")
+    assert len(frames) == 96 and meta["size"] == (512, 512) and meta["fps"] == pytest.approx(20)
+    assert "frame/s" in done.stderr and "Wrote" in done.stderr
+    assert not (workdir / "out" / ".example.mp4.parseq").exists()
+
+
+def test_the_bundled_manifest_renders_a_range(workdir):
+    done = parseq("examples/orbit.manifest.json", "--init", "examples/init.png", "-o", "out/part.mp4", "--dry-run",
+                  "--frames", "10:30", "--size", "128x128", "--quiet", cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    meta, frames = decode_frames(workdir / "out" / "part.mp4")
+    assert len(frames) == 20 and meta["size"] == (128, 128)
+
+
+@pytest.mark.parametrize("args,expected", [
+    ((), "no diffusion backend"),
+    (("--dry-run", "--init", "missing.png"), "init image not found"),
+    (("--dry-run", "-o", "../escape.mp4"), "may not contain '..'"),
+    (("--dry-run", "-o", "out/<seed>.mp4"), "unknown placeholder"),
+    (("--dry-run", "--size", "513x512"), "even"),
+])
+def test_user_errors_exit_2_with_one_clear_line(workdir, args, expected):
+    base = {"--init": "examples/init.png", "-o": "out/video.mp4"}
+    argv = list(args)
+    for flag, value in base.items():
+        if flag not in argv:
+            argv += [flag, value]
+    done = parseq("examples/orbit.json", *argv, "--quiet", cwd=workdir)
+    assert done.returncode == 2
+    assert expected in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (workdir / "out" / "video.mp4").exists()
