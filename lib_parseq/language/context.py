@@ -247,6 +247,18 @@ class Frames:
     def f(self) -> np.ndarray:
         return self.ctx.frames[self.pos]
 
+    def field_at_frames(self, source: Any) -> np.ndarray:
+        """Another field's stored values at these frames: an array is indexed by frame (NaN past its end);
+        a scalar (a prompt evaluated at one frame) is the value at every frame."""
+        values = np.asarray(source, dtype=np.float64)
+        if values.ndim == 0:
+            return np.full(self.n, float(values))
+        idx = self.f.astype(np.int64)
+        inside = idx < len(values)
+        if not inside.any():
+            return np.full(self.n, np.nan)
+        return np.where(inside, values[np.where(inside, idx, 0)], np.nan)
+
     def frame_at(self, i: int) -> int:
         return int(self.ctx.frames[self.pos[i]])
 

@@ -86,12 +86,7 @@ def _variable(node: Variable, fr: Frames) -> np.ndarray:
             raise EvalError(f"field '{name}' cannot refer to itself by name; use prev_computed_value or "
                             "computed_at() for its earlier values",
                             frame=fr.frame_at(0), line=node.line, column=node.column)
-        values = np.asarray(source, dtype=np.float64)
-        if values.ndim == 0:
-            return np.full(fr.n, float(values))
-        idx = fr.f.astype(np.int64)
-        inside = idx < len(values)
-        return np.where(inside, values[np.where(inside, idx, 0)], np.nan)
+        return fr.field_at_frames(source)
     known = [*BUILTIN_VARIABLES, *ctx.time_series, *ctx.other_fields]
     if not ctx.in_prompt:
         known.append("prev_computed_value")
@@ -403,6 +398,70 @@ def evaluate_field_per_frame(
     return FieldValues(raw, to_number_array(raw))
 
 
+def _prompt_context(
+    frames: np.ndarray,
+    timing: Timing,
+    keyframes: Sequence[KeyframeInfo],
+    field_values: Mapping[str, Any],
+    prompt_type: str | None,
+    time_series,
+) -> FieldContext:
+    """The prompt context of spec §6.4 step 4 over ``frames``: active keyframe = f (so k = 0), the keyframe
+    frames with no values, the managed fields' stored values, no ``prev_computed_value``."""
+    start = int(frames[0])
+    return FieldContext(name="", start=start, count=int(frames[-1]) - start + 1, defined=(), timing=timing,
+                        keyframes=keyframes, other_fields=field_values or {}, time_series=_series_map(time_series),
+                        prompt_type=prompt_type, in_prompt=True)
+
+
+def _concatenate(parts: list[np.ndarray]) -> np.ndarray:
+    if any(part.dtype == object for part in parts):
+        return np.concatenate([part.astype(object) for part in parts])
+    return np.concatenate(parts)
+
+
+def evaluate_prompt_expression_batch(
+    text: str,
+    *,
+    frames: Sequence[int] | np.ndarray,
+    timing: Timing,
+    keyframes: Sequence[KeyframeInfo],
+    field_values: Mapping[str, Any],
+    prompt_type: str | None,
+    time_series: Sequence[TimeSeries] | Mapping[str, TimeSeries] = (),
+) -> np.ndarray:
+    """Evaluate one ``${...}`` of a prompt at many frames at once (spec §6.4 step 4); one result per frame.
+
+    ``frames`` must be strictly increasing. ``field_values`` maps each managed field to its stored values
+    indexed by frame (a scalar stands for its value at every requested frame). The result is float64, or an
+    object array when strings occur. Parseq parses every ``${...}`` afresh at each frame, so an expression
+    with state (``rand``, noise, ``vibe``, ``recompute_if``) starts from fresh state at each frame: a seeded
+    ``rand`` is the same at every frame. An error is raised at the first failing frame, in frame order,
+    exactly as evaluating frame by frame would raise it.
+    """
+    frames = np.asarray(frames, dtype=np.int64)
+    if frames.ndim != 1 or (len(frames) > 1 and not (np.diff(frames) > 0).all()):
+        raise ValueError("frames must be a strictly increasing sequence of frame numbers")
+    if len(frames) == 0:
+        return np.empty(0)
+    try:
+        expression = parse(text)
+    except ParseqError as exc:
+        raise exc.located(frame=int(frames[0]), text=text) from None
+    ctx = _prompt_context(frames, timing, keyframes, field_values, prompt_type, time_series)
+    pos = frames - ctx.start
+
+    def run(where: np.ndarray) -> np.ndarray:
+        return evaluate_vector(expression.tree, Frames(ctx, where, EvalState("prompt", None)))
+
+    try:
+        if expression.stateful:
+            return _concatenate([_first_failure(run, pos[i:i + 1], ctx.frames) for i in range(len(pos))])
+        return _first_failure(run, pos, ctx.frames)
+    except EvalError as exc:
+        raise exc.located(frame=int(frames[0]), text=text) from None
+
+
 def evaluate_prompt_expression(
     text: str,
     *,
@@ -413,15 +472,11 @@ def evaluate_prompt_expression(
     prompt_type: str | None,
     time_series: Sequence[TimeSeries] | Mapping[str, TimeSeries] = (),
 ) -> float | str:
-    """Evaluate one ``${...}`` of a prompt at one frame (spec §6.4 step 4): k = 0, no keyframe values."""
-    expression = parse(text)
-    ctx = FieldContext(name="", start=int(frame), count=1, defined=(), timing=timing, keyframes=keyframes,
-                       other_fields={name: np.float64(v) for name, v in (field_values or {}).items()},
-                       time_series=_series_map(time_series), prompt_type=prompt_type, in_prompt=True)
-    fr = Frames(ctx, np.array([0]), EvalState("prompt", None))
-    try:
-        return _scalar(evaluate_vector(expression.tree, fr))
-    except EvalError as exc:
-        raise exc.located(frame=int(frame), text=text) from None
-    except RecursionError:
-        raise _nested_too_deeply(int(frame)).located(text=text) from None
+    """Evaluate one ``${...}`` of a prompt at one frame (spec §6.4 step 4): k = 0, no keyframe values.
+
+    ``field_values`` are the managed fields' stored values at ``frame`` (or whole columns indexed by frame).
+    """
+    results = evaluate_prompt_expression_batch(text, frames=[int(frame)], timing=timing, keyframes=keyframes,
+                                               field_values=field_values, prompt_type=prompt_type,
+                                               time_series=time_series)
+    return _scalar(results)

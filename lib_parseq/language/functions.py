@@ -25,7 +25,7 @@ from lib_parseq.language.values import (
     js_number_to_string,
     js_pow_array,
     js_remainder_array,
-    to_fixed,
+    to_fixed_array,
     truthy_array,
 )
 
@@ -554,9 +554,9 @@ def _dangerous(site: Site, args: list[np.ndarray]) -> np.ndarray:
             continue
         values = np.asarray(source, dtype=np.float64)
         t = frames[mask]
-        if values.ndim == 0:  # in prompts: the value at the current frame only
+        if ctx.in_prompt or values.ndim == 0:  # in prompts: the value at the current frame only
             ok = t == site.fr.f[mask]
-            out[mask] = np.where(ok, float(values), -1.0)
+            out[mask] = np.where(ok, site.fr.field_at_frames(values)[mask], -1.0)
             continue
         ok = np.isfinite(t) & (t == np.floor(t)) & (t >= 0) & (t < len(values))
         out[mask] = np.where(ok, values[np.where(ok, t, 0).astype(np.int64)], -1.0)
@@ -572,21 +572,18 @@ def _is_generation(site: Site, args: list[np.ndarray]) -> np.ndarray:
 def _posneg(lora: bool) -> Callable:
     def impl(site: Site, args: list[np.ndarray]) -> np.ndarray:
         terms, weights, posweights, negweights = args
-        prompt_type = site.fr.ctx.prompt_type
+        positive = site.fr.ctx.prompt_type == "positive"
+        moving = weights < 0
+        own, other = (posweights, negweights) if positive else (negweights, posweights)
+        chosen = np.where(moving, other, own)
+        weight_texts = to_fixed_array(np.where(np.isnan(chosen), np.abs(weights), chosen), 4)
         out = np.empty(site.fr.n, dtype=object)
-        for i in range(site.fr.n):
-            w = float(weights[i])
-            if w == 0:
+        for i, (term, weight, moves) in enumerate(zip(terms.tolist(), weight_texts, moving.tolist(), strict=True)):
+            if weights[i] == 0:
                 out[i] = ""
                 continue
-            moving = w < 0
-            if prompt_type == "positive":
-                chosen = negweights[i] if moving else posweights[i]
-            else:
-                chosen = posweights[i] if moving else negweights[i]
-            weight = abs(w) if math.isnan(chosen) else float(chosen)
-            text = f"<lora:{terms[i]}:{to_fixed(weight, 4)}>" if lora else f"({terms[i]}:{to_fixed(weight, 4)})"
-            out[i] = f"__PARSEQ_MOVE__{text}__PARSEQ_END_MOVE__" if moving else text
+            text = f"<lora:{term}:{weight}>" if lora else f"({term}:{weight})"
+            out[i] = f"__PARSEQ_MOVE__{text}__PARSEQ_END_MOVE__" if moves else text
         return out
 
     return impl

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -90,6 +91,25 @@ def to_fixed(x: float, digits: int) -> str:
     quantum = Decimal(1).scaleb(-digits)
     rounded = Decimal(abs(x)).quantize(quantum, rounding=ROUND_HALF_UP)
     return sign + format(rounded, "f")
+
+
+def to_fixed_array(values: Sequence[float] | np.ndarray, digits: int) -> list[str]:
+    """``to_fixed`` of many numbers at once, with C-speed formatting wherever it gives the same text.
+
+    Python's ``%.Nf`` rounds the exact binary value correctly, half to even; JS rounds half away from zero.
+    The two differ only on exact ties, which are the odd multiples of 2**-(digits+1) (a tie needs
+    5**digits to divide the numerator), so those, zeros (``-0``), NaN, infinities and |x| >= 1e21 go
+    through ``to_fixed``.
+    """
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    template = f"%.{digits}f"
+    out = [template % x for x in v.tolist()]
+    with np.errstate(all="ignore"):
+        tie = np.mod(v * 2.0 ** (digits + 1), 2.0) == 1.0
+        special = tie | (v == 0) | ~(np.abs(v) < 1e21)
+    for i in np.flatnonzero(special).tolist():
+        out[i] = to_fixed(float(v[i]), digits)
+    return out
 
 
 def to_precision(x: float, precision: int) -> str:

@@ -22,12 +22,13 @@ from lib_parseq.language import (
     Timing,
     evaluate_field,
     evaluate_prompt_expression,
+    evaluate_prompt_expression_batch,
 )
 from lib_parseq.schedules.derived import field_delta, field_percent, field_range, subseeds
 from lib_parseq.schedules.document import Document, load_document
 from lib_parseq.schedules.keyframes import defined_keyframes, interpolations
 from lib_parseq.schedules.ordering import evaluation_order, field_references
-from lib_parseq.schedules.prompts import assemble_prompts
+from lib_parseq.schedules.prompts import assemble_prompts, one_frame_at_a_time
 from lib_parseq.schedules.validate import (
     DEFAULT_MAX_FRAMES,
     is_manifest,
@@ -126,21 +127,34 @@ class _FrameValues(Mapping[str, float]):
         return len(self._columns)
 
 
-def _prompt_column(document: Document, values: Mapping[str, np.ndarray]) -> list[str] | None:
+def prompt_column(
+    document: Document, values: Mapping[str, np.ndarray], *, per_frame: bool = False
+) -> list[str] | None:
+    """``deforum_prompt`` at every frame: each distinct ``${…}`` evaluated once over the frames that use it.
+
+    ``per_frame=True`` evaluates every ``${…}`` at each frame separately instead (the reference path,
+    for tests and benchmarks).
+    """
     timing = Timing(document.options.fps, document.options.bpm, document.options.cadence)
     keyframe_infos = [KeyframeInfo(int(kf["frame"]), _info(kf.get("info"))) for kf in document.keyframes]
     series = [TimeSeries(ts.alias, ts.xs, ts.ys, ts.in_milliseconds) for ts in document.time_series]
-    columns = {name: column.tolist() for name, column in values.items()}
+    if per_frame:
+        columns = {name: column.tolist() for name, column in values.items()}
 
-    def evaluate(text: str, frame: int, prompt_type: str | None) -> float | str:
-        return evaluate_prompt_expression(
-            text,
-            frame=frame,
-            timing=timing,
-            keyframes=keyframe_infos,
-            field_values=_FrameValues(columns, frame),
-            prompt_type=prompt_type,
-            time_series=series,
+        def evaluate_one(text: str, frame: int, prompt_type: str | None) -> float | str:
+            return evaluate_prompt_expression(
+                text, frame=frame, timing=timing, keyframes=keyframe_infos,
+                field_values=_FrameValues(columns, frame),
+                prompt_type=prompt_type, time_series=series,
+            )
+
+        return assemble_prompts(document.prompts, document.frame_count, document.last_frame,
+                                one_frame_at_a_time(evaluate_one))
+
+    def evaluate(text: str, frames: np.ndarray, prompt_type: str | None) -> np.ndarray:
+        return evaluate_prompt_expression_batch(
+            text, frames=frames, timing=timing, keyframes=keyframe_infos, field_values=values,
+            prompt_type=prompt_type, time_series=series,
         )
 
     return assemble_prompts(document.prompts, document.frame_count, document.last_frame, evaluate)
@@ -201,7 +215,7 @@ def compile_document(
     document = doc if isinstance(doc, Document) else load_document(doc, max_frames=max_frames)
     _check_frame_cap(document, max_frames)
     values = evaluate_fields(document, random_seed=random_seed)
-    prompts = _prompt_column(document, values)
+    prompts = prompt_column(document, values)
     frames, meta = rendered_frames(document, values, prompts)
     manifest = {"meta": _meta(document)}
     manifest.update({key: value for key, value in document.data.items() if key != "meta"})

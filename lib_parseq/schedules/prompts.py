@@ -12,8 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from lib_parseq.errors import ParseqError
-from lib_parseq.language.values import to_fixed, to_precision
+from lib_parseq.language import parse
+from lib_parseq.language.values import to_fixed_array, to_precision
 
 PROMPT_FORMAT = "v2"
 COMMON_POSITIONS = ("append", "prepend", "template")
@@ -28,6 +31,9 @@ JS_WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u20
 
 PromptEvaluator = Callable[[str, int, "str | None"], "float | str"]
 """``(expression text, frame, prompt type 'positive'/'negative'/None) -> number or string``."""
+BatchPromptEvaluator = Callable[[str, np.ndarray, "str | None"], "Sequence[float | str] | np.ndarray"]
+"""``(expression text, strictly increasing frames, prompt type) -> one result per frame``; an error is a
+ParseqError at the first failing frame in frame order (its ``frame`` set, or the first frame assumed)."""
 
 
 def _default_overlap() -> dict[str, Any]:
@@ -213,18 +219,6 @@ def overlap_weight(prompt: Prompt, frame: int, last_frame: int) -> str:
     return "1"
 
 
-def expand(text: str, frame: int, prompt_type: str | None, evaluate: PromptEvaluator) -> str:
-    """Replace every ``${…}`` by its value (numbers with ``toFixed(5)``), then newlines by spaces."""
-    if "${" in text:
-
-        def substitute(match: re.Match[str]) -> str:
-            result = evaluate(match.group(1), frame, prompt_type)
-            return result if isinstance(result, str) else to_fixed(float(result), 5)
-
-        text = _EXPANSION.sub(substitute, text)
-    return text.replace("\n", " ")
-
-
 def resolve_moves(positive: str, negative: str) -> tuple[str, str]:
     """Move ``posneg`` terms marked for the other side: positive → negative first, then negative → positive."""
     if MOVE_START not in positive and MOVE_START not in negative:
@@ -250,47 +244,168 @@ def join_prompts(parts: Sequence[tuple[str, str, str]]) -> str:
     return positive + " --neg " + negative if negative != "" else positive
 
 
-def _located(error: ParseqError, prompt: Prompt, part: str, frame: int) -> ParseqError:
-    return error.located(field=f"prompt {prompt.number} {part}", frame=frame)
+def one_frame_at_a_time(evaluate: PromptEvaluator) -> BatchPromptEvaluator:
+    """A batch evaluator that calls a one-frame evaluator at each frame in order (the reference path)."""
+
+    def batch(text: str, frames: np.ndarray, prompt_type: str | None) -> list[float | str]:
+        results = []
+        for frame in frames.tolist():
+            try:
+                results.append(evaluate(text, frame, prompt_type))
+            except ParseqError as error:
+                raise error.located(frame=frame) from None
+        return results
+
+    return batch
+
+
+def format_results(results: Sequence[float | str] | np.ndarray) -> list[str]:
+    """Expression results as prompt text: strings as they are, numbers with JS ``toFixed(5)``."""
+    values = np.asarray(results) if not isinstance(results, np.ndarray) else results
+    if values.dtype != object and values.dtype.kind in "fiub":
+        return to_fixed_array(values, 5)
+    out = list(results)
+    numeric = [i for i, value in enumerate(out) if not isinstance(value, str)]
+    if numeric:
+        for i, text in zip(numeric, to_fixed_array([float(out[i]) for i in numeric], 5), strict=True):
+            out[i] = text
+    return out
+
+
+@dataclass
+class _Template:
+    """One prompt part (positive, negative or a custom weight) split at its ``${…}``: literals around expressions."""
+
+    prompt: Prompt
+    part: str
+    prompt_type: str | None
+    literals: list[str]
+    expressions: list[str]
+    columns: list[list[str | None]]
+
+
+def _template(prompt: Prompt, part: str, text: str, prompt_type: str | None) -> _Template:
+    pieces = _EXPANSION.split(text)
+    return _Template(prompt, part, prompt_type, pieces[0::2], pieces[1::2], [])
+
+
+def _active_frames(prompt: Prompt, frame_count: int) -> np.ndarray:
+    if prompt.all_frames:
+        return np.ones(frame_count, dtype=bool)
+    frames = np.arange(frame_count)
+    return (prompt.start <= frames) & (frames <= prompt.end)
+
+
+def _shareable(text: str) -> bool:
+    """Whether two uses of ``text`` at one frame give the same result (no random draws of their own)."""
+    try:
+        return not parse(text).stateful
+    except ParseqError:
+        return True
+
+
+def _evaluate_templates(
+    templates: list[tuple[_Template, np.ndarray]], frame_count: int, evaluate: BatchPromptEvaluator
+) -> None:
+    """Fill each template's per-frame expression texts, evaluating each distinct ``${…}`` once.
+
+    Each distinct (text, prompt type) is evaluated over the union of the frames where it is used. If any
+    fail, the error raised is the one the frame-by-frame assembly meets first: the earliest frame, then
+    prompt order, positive before negative before weight, left to right.
+    """
+    uses: dict[tuple, list[tuple[int, _Template, int, np.ndarray]]] = {}
+    rank = 0
+    for template, active in templates:
+        for index, text in enumerate(template.expressions):
+            key = (text, template.prompt_type) if _shareable(text) else (text, template.prompt_type, rank)
+            uses.setdefault(key, []).append((rank, template, index, active))
+            template.columns.append([])
+            rank += 1
+    failures: list[tuple[int, int, _Template, ParseqError]] = []
+    for (text, prompt_type, *_), members in uses.items():
+        frames = np.flatnonzero(np.logical_or.reduce([active for *_, active in members]))
+        try:
+            results = evaluate(text, frames, prompt_type)
+        except ParseqError as error:
+            frame = error.frame if error.frame is not None else int(frames[0])
+            using = [(rank, template) for rank, template, _, active in members
+                     if 0 <= frame < frame_count and active[frame]] or [members[0][:2]]
+            first = min(using, key=lambda use: use[0])
+            failures.append((frame, first[0], first[1], error))
+            continue
+        column = np.empty(frame_count, dtype=object)
+        column[frames] = format_results(results)
+        shared = column.tolist()
+        for _, template, index, _ in members:
+            template.columns[index] = shared
+    if failures:
+        frame, _, template, error = min(failures, key=lambda failure: (failure[0], failure[1]))
+        raise error.located(field=f"prompt {template.prompt.number} {template.part}", frame=frame)
+
+
+def _texts(template: _Template, active: np.ndarray, frame_count: int) -> list[str | None]:
+    """The expanded text of a template at every frame (None where its prompt is inactive)."""
+    if not template.expressions:
+        return [template.literals[0].replace("\n", " ")] * frame_count
+    out: list[str | None] = [None] * frame_count
+    literals, columns = template.literals, template.columns
+    if len(columns) == 1:
+        before, after = literals
+        column = columns[0]
+        for frame in np.flatnonzero(active).tolist():
+            out[frame] = (before + column[frame] + after).replace("\n", " ")
+        return out
+    for frame in np.flatnonzero(active).tolist():
+        pieces = [literals[0]]
+        for column, literal in zip(columns, literals[1:], strict=True):
+            pieces.append(column[frame])
+            pieces.append(literal)
+        out[frame] = "".join(pieces).replace("\n", " ")
+    return out
 
 
 def assemble_prompts(
-    settings: PromptSettings, frame_count: int, last_frame: int, evaluate: PromptEvaluator
+    settings: PromptSettings, frame_count: int, last_frame: int, evaluate: BatchPromptEvaluator
 ) -> list[str] | None:
-    """``deforum_prompt`` for frames ``0..frame_count-1``, or None when prompts are disabled."""
+    """``deforum_prompt`` for frames ``0..frame_count-1``, or None when prompts are disabled.
+
+    Every ``${…}`` is evaluated once over all the frames where it is used (``evaluate`` is batched; wrap a
+    one-frame evaluator in ``one_frame_at_a_time``), then each frame's text is put together.
+    """
     if not settings.enabled:
         return None
-    prepared = [
-        (
-            prompt,
-            apply_common(prompt.positive, settings.common_positive, settings.common_position),
-            apply_common(prompt.negative, settings.common_negative, settings.common_position),
-        )
-        for prompt in settings.prompts
-    ]
-    constant_cache: dict[str, str] = {}
+    templates: list[tuple[_Template, np.ndarray]] = []
+    prepared = []
+    for prompt in settings.prompts:
+        active = _active_frames(prompt, frame_count)
+        positive = _template(prompt, "positive",
+                             apply_common(prompt.positive, settings.common_positive, settings.common_position),
+                             "positive")
+        negative = _template(prompt, "negative",
+                             apply_common(prompt.negative, settings.common_negative, settings.common_position),
+                             "negative")
+        weight = _template(prompt, "weight", overlap_weight(prompt, 0, last_frame), None) \
+            if prompt.overlap_type == "custom" else None
+        templates += [(positive, active), (negative, active)] + ([(weight, active)] if weight else [])
+        prepared.append((prompt, active, positive, negative, weight))
+    _evaluate_templates(templates, frame_count, evaluate)
 
-    def expand_part(prompt: Prompt, part: str, text: str, frame: int, prompt_type: str | None) -> str:
-        if "${" not in text:
-            cached = constant_cache.get(text)
-            if cached is None:
-                cached = constant_cache[text] = text.replace("\n", " ")
-            return cached
-        try:
-            return expand(text, frame, prompt_type, evaluate)
-        except ParseqError as error:
-            raise _located(error, prompt, part, frame) from None
-
+    columns = []
+    for prompt, active, positive, negative, weight in prepared:
+        if weight is not None:
+            weights = _texts(weight, active, frame_count)
+        elif prompt.overlap_type == "linear":
+            weights = [overlap_weight(prompt, frame, last_frame) if on else None
+                       for frame, on in enumerate(active.tolist())]
+        else:
+            weights = ["1"] * frame_count
+        columns.append((active.tolist(), _texts(positive, active, frame_count),
+                        _texts(negative, active, frame_count), weights))
     rendered = []
     for frame in range(frame_count):
         parts = []
-        for prompt, positive, negative in prepared:
-            if not prompt.is_active(frame):
-                continue
-            pos = expand_part(prompt, "positive", positive, frame, "positive")
-            neg = expand_part(prompt, "negative", negative, frame, "negative")
-            weight = expand_part(prompt, "weight", overlap_weight(prompt, frame, last_frame), frame, None)
-            pos, neg = resolve_moves(pos, neg)
-            parts.append((pos, neg, weight))
+        for active, positives, negatives, weights in columns:
+            if active[frame]:
+                parts.append((*resolve_moves(positives[frame], negatives[frame]), weights[frame]))
         rendered.append(join_prompts(parts))
     return rendered

@@ -11,6 +11,7 @@ from lib_parseq.schedules.prompts import (
     assemble_prompts,
     join_prompts,
     normalise_prompts,
+    one_frame_at_a_time,
     overlap_weight,
     resolve_moves,
 )
@@ -33,12 +34,12 @@ def no_expressions(text, frame, prompt_type):
 
 def test_single_prompt_has_no_weight_and_no_neg_when_negative_is_empty():
     prompts = settings([{"positive": "a cat", "negative": "", "allFrames": True}])
-    assert assemble_prompts(prompts, 3, 2, no_expressions) == ["a cat", "a cat", "a cat"]
+    assert assemble_prompts(prompts, 3, 2, one_frame_at_a_time(no_expressions)) == ["a cat", "a cat", "a cat"]
 
 
 def test_single_prompt_with_negative_uses_neg_marker():
     prompts = settings([{"positive": "a cat", "negative": "blurry", "allFrames": True}])
-    assert assemble_prompts(prompts, 1, 0, no_expressions) == ["a cat --neg blurry"]
+    assert assemble_prompts(prompts, 1, 0, one_frame_at_a_time(no_expressions)) == ["a cat --neg blurry"]
 
 
 def test_two_prompts_are_weighted_and_the_empty_negatives_leave_the_artefact():
@@ -48,17 +49,17 @@ def test_two_prompts_are_weighted_and_the_empty_negatives_leave_the_artefact():
             {"positive": "a dog", "negative": "", "allFrames": True},
         ]
     )
-    assert assemble_prompts(prompts, 1, 0, no_expressions) == ["a cat: 1 AND a dog: 1 --neg : 1 AND : 1"]
+    assert assemble_prompts(prompts, 1, 0, one_frame_at_a_time(no_expressions)) == ["a cat: 1 AND a dog: 1 --neg : 1 AND : 1"]
 
 
 def test_active_range_is_inclusive_and_none_active_gives_empty_text():
     prompts = settings([{"positive": "x", "negative": "", "allFrames": False, "from": 1, "to": 2}])
-    assert assemble_prompts(prompts, 4, 3, no_expressions) == ["", "x", "x", ""]
+    assert assemble_prompts(prompts, 4, 3, one_frame_at_a_time(no_expressions)) == ["", "x", "x", ""]
 
 
 def test_disabled_prompts_give_no_column():
     prompts = settings([{"positive": "x", "allFrames": True}], enabled=False)
-    assert assemble_prompts(prompts, 2, 1, no_expressions) is None
+    assert assemble_prompts(prompts, 2, 1, one_frame_at_a_time(no_expressions)) is None
 
 
 def test_linear_overlap_weights_use_to_precision_4():
@@ -93,7 +94,7 @@ def test_custom_overlap_is_an_expression_evaluated_without_prompt_type():
         ]
     )
     # toFixed(5) rounds the exact binary value half away from zero: 0.015625 -> 0.01563
-    assert assemble_prompts(prompts, 1, 0, evaluate) == ["a: 0.01563 AND b: 1 --neg : 0.01563 AND : 1"]
+    assert assemble_prompts(prompts, 1, 0, one_frame_at_a_time(evaluate)) == ["a: 0.01563 AND b: 1 --neg : 0.01563 AND : 1"]
     assert seen == [("pw", 0, None)]
 
 
@@ -102,7 +103,7 @@ def test_expansion_passes_prompt_type_and_replaces_newlines():
         return {"w": frame * 0.5, "t": prompt_type}[text]
 
     prompts = settings([{"positive": "cat ${w}\n${t}", "negative": "${t}", "allFrames": True}])
-    assert assemble_prompts(prompts, 2, 1, evaluate) == [
+    assert assemble_prompts(prompts, 2, 1, one_frame_at_a_time(evaluate)) == [
         "cat 0.00000 positive --neg negative",
         "cat 0.50000 positive --neg negative",
     ]
@@ -120,7 +121,7 @@ def test_common_prompt_positions():
 
 def test_common_prompt_is_applied_before_expansion():
     prompts = settings([{"positive": "a", "negative": "b", "allFrames": True}], common=("c ${x}", "n"))
-    assert assemble_prompts(prompts, 1, 0, lambda text, f, t: "X") == ["a c X --neg b n"]
+    assert assemble_prompts(prompts, 1, 0, one_frame_at_a_time(lambda text, f, t: "X")) == ["a c X --neg b n"]
 
 
 def test_moves_go_to_position_zero_in_reverse_order_leaving_double_spaces():
@@ -147,7 +148,7 @@ def test_expression_errors_name_the_prompt_part_and_frame():
 
     prompts = settings([{"positive": "ok", "negative": "bad ${1/0}", "allFrames": True}])
     with pytest.raises(EvalError) as caught:
-        assemble_prompts(prompts, 3, 2, evaluate)
+        assemble_prompts(prompts, 3, 2, one_frame_at_a_time(evaluate))
     assert caught.value.field == "prompt 1 negative"
     assert caught.value.frame == 1
 
