@@ -158,7 +158,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer frames (a smoke run)")
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
-    counts = {512: (60, 20), 1024: (20, 8)} if args.quick else {512: (300, 60), 1024: (90, 20)}
+    counts = {512: (60, 20), 1024: (20, 8)} if args.quick else {512: (300, 100), 1024: (90, 30)}
     print(f"cv2 {cv2.__version__}, numpy {np.__version__}, {resource.getpagesize()}-byte pages; "
           f"ffmpeg {find_ffmpeg()}")
     with tempfile.TemporaryDirectory() as tmp:

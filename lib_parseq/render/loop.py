@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import signal
 import threading
 import time
@@ -53,6 +54,7 @@ from lib_parseq.render.state import (
     FrameStore,
     fingerprint,
     frame_file,
+    frame_name,
     load_checkpoint,
     read_png,
     remove_work_folder,
@@ -447,9 +449,10 @@ def _restore(plan: RenderPlan, state: PipelineState) -> int:
 
 def _replay_saved_frames(plan: RenderPlan, writer: VideoWriter, first: int) -> None:
     """On resume, feed the frames already rendered (lossless PNGs) into the new video."""
+    folder = str(plan.frames_dir) if plan.frames_dir else None
     for frame in range(plan.start, first):
-        path = frame_file(plan.frames_dir, frame) if plan.frames_dir else None
-        if path is None or not path.is_file():
+        path = os.path.join(folder, frame_name(frame)) if folder else None
+        if path is None or not os.path.isfile(path):
             raise RenderError(f"cannot resume: saved frame {frame} is missing ({path})")
         writer.write(read_png(path))
 
@@ -552,8 +555,9 @@ def _encoder_failure(plan: RenderPlan, settings: RenderSettings, state: Pipeline
         try:
             rebuilt = VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
                                   preset=settings.preset)
+            folder = str(plan.frames_dir)
             for frame in range(plan.start, committed):
-                rebuilt.write(read_png(frame_file(plan.frames_dir, frame)))
+                rebuilt.write(read_png(os.path.join(folder, frame_name(frame))))
             rebuilt.close()
             note = f"{plan.video_path} was rebuilt with the {done} finished frames"
         except RenderError as rebuild_error:

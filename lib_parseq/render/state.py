@@ -36,12 +36,21 @@ def work_folder(video_path: Path) -> Path:
 
 
 def frame_file(folder: Path, frame: int) -> Path:
-    return folder / f"frame_{frame:06d}.png"
+    return folder / frame_name(frame)
 
 
-def write_png(path: Path, image: np.ndarray) -> None:
-    """Write an RGB image as PNG atomically; OSError on failure (disk full, permissions)."""
-    temporary = path.with_name(f".{path.name}.tmp.png")
+def frame_name(frame: int) -> str:
+    return f"frame_{frame:06d}.png"
+
+
+def write_png(folder: str, name: str, image: np.ndarray) -> None:
+    """Write an RGB image as PNG atomically; OSError on failure (disk full, permissions).
+
+    Plain strings, not ``Path`` objects: pathlib interns every name it parses, which for one new name per
+    frame grows the interpreter's interned-string table over a long render.
+    """
+    path = os.path.join(folder, name)
+    temporary = os.path.join(folder, f".{name}.tmp.png")
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 1])
     if not ok:
         raise OSError(f"cannot encode {path.name} as PNG")
@@ -50,7 +59,7 @@ def write_png(path: Path, image: np.ndarray) -> None:
     os.replace(temporary, path)
 
 
-def read_png(path: Path) -> np.ndarray:
+def read_png(path: str | Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         raise RenderError(f"cannot read saved frame {path}")
@@ -63,6 +72,7 @@ class FrameStore:
     def __init__(self, folder: Path, *, queue_size: int = 8) -> None:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._folder_text = str(folder)
         self._queue: queue.Queue[tuple[int, np.ndarray] | None] = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="parseq-frame-store", daemon=True)
@@ -76,7 +86,7 @@ class FrameStore:
                     return
                 if self._error is None:
                     frame, image = item
-                    write_png(frame_file(self.folder, frame), image)
+                    write_png(self._folder_text, frame_name(frame), image)
             except BaseException as exc:  # noqa: BLE001 - reported to the render loop by check()
                 self._error = exc
             finally:
