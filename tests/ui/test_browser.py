@@ -10,35 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 20_000
-
-
-def _chromium() -> str:
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.skip("no Chromium executable (install Debian's chromium; tests/run.sh does)")
 
 
 def _server_python() -> str:
@@ -46,19 +27,11 @@ def _server_python() -> str:
     return os.environ.get("PARSEQ_UI_PYTHON") or sys.executable
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def ui_url(repo_root):
+def ui_url(repo_root, free_port, artifacts_dir):
     """The standalone editor, started the way a user starts it, on a free local port."""
-    port = _free_port()
-    log = (repo_root / "tests" / "artifacts")
-    log.mkdir(parents=True, exist_ok=True)
-    log_path = log / "ui-server.log"
+    port = free_port()
+    log_path = artifacts_dir / "ui-server.log"
     with open(log_path, "w", encoding="utf-8") as log_file:
         server = subprocess.Popen(
             [_server_python(), "-m", "lib_parseq", "ui", "--host", "127.0.0.1", "--port", str(port)],
@@ -93,12 +66,11 @@ def ui_url(repo_root):
 
 
 @pytest.fixture(scope="module")
-def page(ui_url):
+def page(ui_url, launch_chromium):
     from playwright.sync_api import sync_playwright
 
-    executable = _chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1360, "height": 1000})
         context.set_default_timeout(TIMEOUT_MS)
         tab = context.new_page()
@@ -166,13 +138,7 @@ def _wait_chart_change(page, before: str) -> str:
     return _chart_source(page)
 
 
-def _artifact(repo_root: Path, name: str) -> Path:
-    folder = repo_root / "tests" / "artifacts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
-
-
-def test_edit_compile_error_import_and_send(page, repo_root):
+def test_edit_compile_error_import_and_send(page, artifacts_dir):
     start = _manifest(page)
     assert len(start["rendered_frames"]) == 151, "the default starter (multi-prompt morph) renders frames 0..150"
     chart = _chart_source(page)
@@ -199,7 +165,7 @@ def test_edit_compile_error_import_and_send(page, repo_root):
     message = error.inner_text()
     assert "zoom" in message and "1 + (f" in message and "^" in message, message
     assert "ParseError" in message or "Error" in message
-    page.screenshot(path=str(_artifact(repo_root, "ui-syntax-error.png")), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "ui-syntax-error.png"), full_page=True)
     _edit_cell(page, "parseq_grid", 0, "zoom_i", "1")
     page.wait_for_selector("#parseq_errors pre", state="detached")
     _wait_manifest(page, "(m) => m.rendered_frames[75].zoom === 1")
@@ -248,5 +214,5 @@ def test_edit_compile_error_import_and_send(page, repo_root):
 
     page.locator("#parseq_views button", has_text="Graphs").first.click()
     page.locator("#parseq_chart img").wait_for()
-    page.screenshot(path=str(_artifact(repo_root, "ui-editor.png")), full_page=True)
-    assert _artifact(repo_root, "ui-editor.png").stat().st_size > 10_000
+    page.screenshot(path=str(artifacts_dir / "ui-editor.png"), full_page=True)
+    assert (artifacts_dir / "ui-editor.png").stat().st_size > 10_000

@@ -50,7 +50,7 @@ def test_standalone_tab_builds_with_every_part():
     config = tab.get_config_file()
     js_hooks = [d.get("js") for d in config["dependencies"] if d.get("js")]
     assert any("parseqSendToImg2img" in js for js in js_hooks), "Send to img2img runs the page script"
-    assert any("window.parseqSendToImg2img = function" in js for js in js_hooks), "standalone injects javascript/parseq.js"
+    assert any("window.parseqSendToImg2img = async function" in js for js in js_hooks), "standalone injects javascript/parseq.js"
     assert config["css"] and "#parseq_errors" in config["css"]
     errors = next(b for b in tab.blocks.values() if getattr(b, "elem_id", None) == "parseq_errors")
     assert errors.value == "", "the starter document compiles without errors"
@@ -60,7 +60,7 @@ def test_tab_inside_a1111_does_not_inject_page_assets():
     tab = build_tab()
     config = tab.get_config_file()
     assert not config.get("css")
-    assert not any("window.parseqSendToImg2img = function" in (d.get("js") or "") for d in config["dependencies"])
+    assert not any("window.parseqSendToImg2img = async function" in (d.get("js") or "") for d in config["dependencies"])
 
 
 def _load_harness():

@@ -1,0 +1,84 @@
+"""In a real browser, inside the A1111 stand-in: "Send to img2img" picks the Parseq script, fills its box, switches tab.
+
+The stand-in serves the whole webui (img2img tab with the Parseq script, and this extension's tab) with
+``javascript/*.js`` and ``style.css`` injected as A1111 injects them, so this checks ``javascript/parseq.js``
+as it runs in A1111, not the standalone page's copy.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TIMEOUT_MS = 20_000
+HARNESS = Path(__file__).resolve().parents[1] / "a1111" / "stand_in" / "harness.py"
+
+
+@pytest.fixture(scope="module")
+def webui_url(repo_root, tmp_path_factory, free_port, artifacts_dir):
+    if not HARNESS.is_file():
+        pytest.skip(f"the A1111 stand-in is not in this checkout ({HARNESS})")
+    port = free_port()
+    root = tmp_path_factory.mktemp("webui")
+    log_path = artifacts_dir / "a1111-stand-in-server.log"
+    with open(log_path, "w", encoding="utf-8") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, str(HARNESS), "serve", "--extension", str(repo_root), "--root", str(root), "--port", str(port)],
+            cwd=repo_root,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while "READY" not in log_path.read_text(encoding="utf-8"):
+                if server.poll() is not None:
+                    pytest.fail(f"the stand-in webui exited with {server.returncode}:\n{log_path.read_text()}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the stand-in webui did not start within 120 s:\n{log_path.read_text()}")
+                time.sleep(0.5)
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def test_send_to_img2img_inside_a1111(webui_url, launch_chromium, artifacts_dir):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1360, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(webui_url)
+        page.wait_for_function("() => typeof window.parseqSendToImg2img === 'function'")
+        script_menu = page.locator("#tab_img2img #script_list input")
+        assert script_menu.input_value() == "None", "no script is chosen in img2img yet"
+
+        page.locator("#tabs button", has_text="Parseq").first.click()
+        page.wait_for_selector("#parseq_grid table")
+        assert page.eval_on_selector("#parseq_errors", "e => getComputedStyle(e).display") != "none"
+        page.locator("#parseq_send").click()
+        page.wait_for_function(
+            "() => { const box = document.querySelector('#parseq_manifest textarea'); return box && box.value.length > 0; }"
+        )
+        sent = json.loads(page.eval_on_selector("#parseq_manifest textarea", "box => box.value"))
+        assert len(sent["rendered_frames"]) == 151 and sent["managedFields"] == ["seed", "strength", "zoom"]
+        page.wait_for_selector("#tab_img2img", state="visible")
+        page.wait_for_function("() => document.querySelector('#tab_img2img #script_list input').value === 'Parseq'")
+        assert not page.locator("#parseq_grid").is_visible(), "the Parseq tab is no longer the one shown"
+        page.screenshot(path=str(artifacts_dir / "ui-a1111-sent.png"), full_page=True)
+
+        page.locator("#tabs button", has_text="Parseq").first.click()
+        assert "Sent to img2img" in page.locator("#parseq_send_note").first.inner_text()
+        browser.close()
