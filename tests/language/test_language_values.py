@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lib_parseq.language.values import (
     binary_scalar,
@@ -13,6 +15,7 @@ from lib_parseq.language.values import (
     js_remainder,
     negate_scalar,
     to_fixed,
+    to_fixed_array,
     to_number,
     to_precision,
     truthy,
@@ -35,6 +38,18 @@ def test_js_number_to_string(x, text):
 ])
 def test_to_fixed(x, digits, text):
     assert to_fixed(x, digits) == text
+    assert to_fixed_array([x], digits) == [text]
+
+
+_TIES_AND_NEIGHBOURS = st.integers(-10**6, 10**6).flatmap(
+    lambda n: st.sampled_from([n / 64, n / 128, n / 32, n / 64 + 2**-40, math.nextafter(n / 64, math.inf)]))
+
+
+@given(st.lists(st.one_of(st.floats(), st.floats(-1e22, 1e22), _TIES_AND_NEIGHBOURS,
+                          st.sampled_from([0.0, -0.0, 1e21, -1e21, 5e-6, -5e-6])), max_size=40),
+       st.sampled_from([0, 2, 4, 5]))
+def test_to_fixed_array_equals_to_fixed(values, digits):
+    assert to_fixed_array(values, digits) == [to_fixed(x, digits) for x in values]
 
 
 @pytest.mark.parametrize(("x", "text"), [
