@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from lib_parseq.errors import DocumentError
 from lib_parseq.schedules.fields import DEFAULT_DISPLAYED_FIELD_COUNT, MODERN_FIELDS
-from lib_parseq.ui.prompts_table import default_prompts, normalise_prompts
+from lib_parseq.schedules.prompts import normalise_prompts
+from lib_parseq.ui.prompts_table import default_prompts
 
 DEFAULT_FPS = 20
 DEFAULT_BPM = 140

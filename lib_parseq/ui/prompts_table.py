@@ -41,36 +41,6 @@ def _empty_prompt(name: str) -> dict:
     }
 
 
-def normalise_prompts(prompts: Any, last_frame: int) -> dict:
-    """The v2 form of a document's ``prompts``, converting the legacy shapes Parseq accepts."""
-    if prompts is None:
-        return default_prompts()
-    if isinstance(prompts, list):
-        enabled = bool(prompts[0].get("enabled", True)) if prompts and isinstance(prompts[0], dict) else True
-        result = default_prompts()
-        result["enabled"] = enabled
-        result["promptList"] = [dict(p) for p in prompts if isinstance(p, dict)]
-        return result
-    if isinstance(prompts, dict) and "promptList" not in prompts and ("positive" in prompts or "negative" in prompts):
-        result = default_prompts()
-        result["promptList"] = [
-            dict(
-                _empty_prompt("Prompt 1"),
-                positive=str(prompts.get("positive", "")),
-                negative=str(prompts.get("negative", "")),
-                allFrames=True,
-                to=last_frame,
-            )
-        ]
-        return result
-    if isinstance(prompts, dict):
-        result = default_prompts()
-        result.update({k: v for k, v in prompts.items()})
-        result.setdefault("commonPromptPos", "append")
-        return result
-    raise DocumentError("prompts must be an object or a list", path="$.prompts")
-
-
 def prompts_to_rows(prompts: dict) -> list[list[str]]:
     """Table rows for the prompt list."""
     rows = []

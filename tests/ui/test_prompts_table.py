@@ -39,13 +39,6 @@ def test_bad_rows_say_which_prompt(row, message):
     assert caught.value.field == "prompt 1"
 
 
-def test_legacy_shapes_become_v2():
-    legacy = prompts_table.normalise_prompts({"positive": "a cat", "negative": "blurry"}, 99)
-    assert legacy["promptList"][0]["positive"] == "a cat" and legacy["promptList"][0]["allFrames"] is True
-    listed = prompts_table.normalise_prompts([{"name": "x", "positive": "p", "enabled": False}], 10)
-    assert listed["enabled"] is False and listed["promptList"][0]["name"] == "x"
-
-
 def test_common_prompt():
     updated = prompts_table.with_common_prompt(prompts_table.default_prompts(), "cinematic", "blurry", "template")
     assert updated["commonPrompt"]["positive"] == "cinematic" and updated["commonPromptPos"] == "template"
