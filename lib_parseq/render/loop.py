@@ -212,6 +212,7 @@ def plan_render(
         "input_fps": settings.input_fps, "start": start, "end": end, "vocabulary": vocabulary,
         "border": settings.border, "interpolation": settings.interpolation, "cc": [cc_width, cc_rate, cc_use_input],
         "overlay": settings.overlay, "crf": settings.crf, "preset": settings.preset, "webm": settings.webm,
+        "frames_dir": str(frames_dir),
     }
     return RenderPlan(
         frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,
@@ -229,9 +230,9 @@ def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
     first = plan.start
     if settings.resume:
         first = _restore(plan, state)
-    store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     writer = VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
                          preset=settings.preset, webm_path=plan.webm_path)
+    store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = first
     interrupted = False
     started = time.perf_counter()
@@ -269,6 +270,10 @@ def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
         raise _kept_failure(plan, state, store, writer, committed, exc, checkpoint=exc.frame is not None) from exc
     except OSError as exc:
         error = RenderError(f"cannot write the render output: {exc.strerror or exc}", frame=committed)
+        raise _kept_failure(plan, state, store, writer, committed, error, checkpoint=False) from exc
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, finalise the video and say where
+        error = RenderError(f"unexpected failure at frame {committed}: {type(exc).__name__}: {exc}",
+                            frame=committed)
         raise _kept_failure(plan, state, store, writer, committed, error, checkpoint=False) from exc
     if store is not None:
         store.close()
@@ -374,7 +379,11 @@ def _frame_matrix(plan: RenderPlan, frame: int, *, video_input: bool) -> np.ndar
     current = absolute(frame)
     if video_input:
         return current
-    return delta_matrix(absolute(frame - 1) if frame > 0 else None, current)
+    try:
+        return delta_matrix(absolute(frame - 1) if frame > 0 else None, current)
+    except ValueError as exc:
+        raise RenderError(f"the motion at frame {frame - 1} cannot be continued in loopback: {exc}",
+                          frame=frame - 1) from exc
 
 
 def _output_size(size: tuple[int, int] | None, source: tuple[int, int]) -> tuple[int, int]:

@@ -217,3 +217,11 @@ def test_bad_settings_are_rejected_before_rendering(tmp_path):
     with pytest.raises(RenderError, match="frame 1 is missing"):
         render({"rendered_frames": [{"frame": 0}, {"frame": 2}]}, settings_for(tmp_path), DryRunBackend(),
                init_image=image)
+
+
+def test_a_zero_zoom_in_loopback_is_a_clear_error_and_keeps_the_frames(tmp_path):
+    manifest = make_manifest(6, fps=10, zoom=lambda f: 0.0 if f == 2 else 1.0)
+    with pytest.raises(RenderError) as caught:
+        render(manifest, settings_for(tmp_path), DryRunBackend(), init_image=np.zeros((16, 16, 3), np.uint8))
+    assert "frame 2" in str(caught.value) and "singular" in str(caught.value)
+    assert count_frames(tmp_path / "out" / "out.mp4") == caught.value.result.frames_written == 3
