@@ -170,6 +170,29 @@ def test_edit_compile_error_import_and_send(page, artifacts_dir):
     page.wait_for_selector("#parseq_errors pre", state="detached")
     _wait_manifest(page, "(m) => m.rendered_frames[75].zoom === 1")
 
+    # A prompt edit reaches the rendered prompts.
+    page.locator("#parseq_views button", has_text="Prompts").first.click()
+    _edit_cell(page, "parseq_prompts", 0, "positive", "a snowy forest at dawn")
+    manifest = _wait_manifest(page, "(m) => m.rendered_frames[0].deforum_prompt.startsWith('a snowy forest at dawn')")
+    assert "a neon city at night" in manifest["rendered_frames"][60]["deforum_prompt"]
+
+    # Add a keyframe between two others: the grid shows it in frame order.
+    page.locator("#parseq_row_frame input").fill("25")
+    page.locator("#parseq_add_keyframe").click()
+    page.wait_for_function(
+        "() => { const t = document.querySelectorAll('#parseq_grid table'); const rows = t[t.length - 1].querySelectorAll('tbody tr');"
+        " return Array.from(rows).map(r => r.querySelector('td').innerText.trim()).join(',') === '0,25,50,100,150'; }"
+    )
+
+    # Export: the document and manifest files, and Deforum schedule strings.
+    page.locator("#parseq_views button", has_text="Export").first.click()
+    page.locator("#parseq_export_button").click()
+    page.wait_for_function("() => document.querySelector('#parseq_deforum_schedules textarea').value.includes('strength')")
+    schedules = json.loads(page.input_value("#parseq_deforum_schedules textarea"))
+    assert any(key.startswith("strength") and schedules[key].startswith("0:(") for key in schedules), schedules
+    page.wait_for_function("() => document.querySelector('#parseq_manifest_file').innerText.includes('parseq-manifest.json')")
+    assert "parseq-document.json" in page.locator("#parseq_document_file").inner_text()
+
     # Import Deforum settings: their schedules become keyframes.
     page.locator("#parseq_views button", has_text="Import").first.click()
     settings = {
