@@ -22,12 +22,13 @@ The grammar below is the single source of truth; the code follows it rule by rul
 
 Why hand-written: the juxtaposed ``if c x else y`` with the condition-group fallback is not LALR, and an
 Earley parser is what made Parseq's parse time exponential. The binary levels use an operator stack (no
-recursion per operator), so only parentheses, ``if``, ``^`` and calls nest, and that nesting is capped.
+recursion per operator), so only parentheses, ``if``, ``^`` and calls nest, and that nesting is capped at
+MAX_DEPTH. ``unary``, ``pow`` and ``primary`` are one method (``operand``), so a nesting level costs at most
+two Python frames: about 400 at MAX_DEPTH, well inside Python's default recursion limit of 1000, which the
+language never changes (it runs inside the webui's process).
 """
 
 from __future__ import annotations
-
-import sys
 
 from lib_parseq.errors import ParseError
 from lib_parseq.language.lexer import Token, tokenize
@@ -35,15 +36,6 @@ from lib_parseq.language.nodes import Call, Chain, If, Negate, Node, Number, Pow
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 200
-# Parsing and evaluating an expression at MAX_DEPTH takes a few Python frames per level; make sure the
-# interpreter allows that many (Python 3.11+ keeps Python-to-Python calls off the C stack).
-RECURSION_HEADROOM = 10_000
-
-
-def ensure_recursion_headroom() -> None:
-    """Raise the interpreter's recursion limit (never lower it) so MAX_DEPTH nesting cannot hit it."""
-    if sys.getrecursionlimit() < RECURSION_HEADROOM:
-        sys.setrecursionlimit(RECURSION_HEADROOM)
 
 # Binary operators by precedence level, loosest first; all left-associative.
 BINARY_LEVELS: dict[str, int] = {
@@ -120,7 +112,7 @@ class _Parser:
     def expr(self, first: Node | None = None) -> Node:
         """or/and/cmp/add/mul with an explicit stack of open chains (levels strictly increasing)."""
         self.enter()
-        operand = first if first is not None else self.unary()
+        operand = first if first is not None else self.operand()
         stack: list[list] = []  # [level, first, rest, pending_op]
         while True:
             op = self.binary_op()
@@ -137,63 +129,55 @@ class _Parser:
             else:
                 stack.append([level, operand, [], op])
             self.i += 1
-            operand = self.unary()
+            operand = self.operand()
         self.depth -= 1
         return operand
 
-    def unary(self) -> Node:
+    def operand(self, base: Node | None = None) -> Node:
+        """``unary`` and ``pow`` with ``primary`` inlined (one frame per level); ``base``: an already parsed primary."""
         start = self.tok
         count = 0
-        while self.is_op("-"):
-            count += 1
-            self.i += 1
-        node = self.power()
-        if count:
-            node = Negate(start.line, start.column, count, node)
-        return node
-
-    def power(self, base: Node | None = None) -> Node:
-        base = base if base is not None else self.primary()
+        if base is None:
+            while self.is_op("-"):
+                count += 1
+                self.i += 1
+            tok = self.tok
+            kind = tok.kind
+            if kind == "number":
+                self.i += 1
+                value, unit = tok.value
+                base = Number(tok.line, tok.column, value, unit)
+            elif kind == "string":
+                self.i += 1
+                base = String(tok.line, tok.column, tok.value)
+            elif kind == "name":
+                self.i += 1
+                base = self.call(tok) if self.is_op("(") else Variable(tok.line, tok.column, tok.text)
+            elif kind == "keyword" and tok.text in ("true", "false"):
+                self.i += 1
+                base = Number(tok.line, tok.column, 1.0 if tok.text == "true" else 0.0)
+            elif kind == "keyword" and tok.text == "if":
+                base = self.if_expression()
+            elif self.is_op("("):  # the group, inline: parentheses are the commonest nesting
+                self.i += 1
+                base = self.expr()
+                self.close_group()
+            else:
+                raise self.unexpected(_EXPRESSION_START)
         if self.is_op("^"):
             self.i += 1
             self.enter()
-            exponent = self.unary()
+            exponent = self.operand()
             self.depth -= 1
-            return Power(base.line, base.column, base, exponent)
+            base = Power(base.line, base.column, base, exponent)
+        if count:
+            base = Negate(start.line, start.column, count, base)
         return base
 
-    def primary(self) -> Node:
-        tok = self.tok
-        if tok.kind == "number":
-            self.i += 1
-            value, unit = tok.value
-            return Number(tok.line, tok.column, value, unit)
-        if tok.kind == "string":
-            self.i += 1
-            return String(tok.line, tok.column, tok.value)
-        if tok.kind == "keyword":
-            if tok.text in ("true", "false"):
-                self.i += 1
-                return Number(tok.line, tok.column, 1.0 if tok.text == "true" else 0.0)
-            if tok.text == "if":
-                return self.if_expression()
-            raise self.unexpected(_EXPRESSION_START)
-        if tok.kind == "name":
-            self.i += 1
-            if self.is_op("("):
-                return self.call(tok)
-            return Variable(tok.line, tok.column, tok.text)
-        if self.is_op("("):
-            return self.group()
-        raise self.unexpected(_EXPRESSION_START)
-
-    def group(self) -> Node:
-        self.i += 1
-        node = self.expr()
+    def close_group(self) -> None:
         if not self.is_op(")"):
             raise self.unexpected("')' or an operator")
         self.i += 1
-        return node
 
     def call(self, name: Token) -> Node:
         self.i += 1  # "("
@@ -229,9 +213,11 @@ class _Parser:
         self.enter()
         condition_start = self.tok
         if self.is_op("("):
-            group = self.group()
+            self.i += 1
+            group = self.expr()
+            self.close_group()
             group_end = self.i
-            condition = self.expr(first=self.power(base=group))
+            condition = self.expr(first=self.operand(base=group))
             if not self.starts_expression(self.tok) and self.i != group_end:
                 condition, self.i = group, group_end
         else:
@@ -262,12 +248,11 @@ def parse_tree(text: str) -> Node:
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression too long ({len(text)} characters; the limit is {MAX_LENGTH})",
                          text=text[:200], line=1, column=1)
-    ensure_recursion_headroom()
     parser = _Parser(text)
     if parser.tok.kind == "end":
         raise ParseError("empty expression", text=text, line=1, column=1)
     try:
         return parser.parse_input()
-    except RecursionError:
-        raise ParseError(f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+    except RecursionError:  # only when the caller has left less than ~450 frames of Python's recursion limit
+        raise ParseError("expression nested too deeply to parse here (Python's recursion limit was reached)",
                          text=text, line=1, column=1) from None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from lib_parseq.errors import ParseError
@@ -132,6 +135,58 @@ def test_length_limit():
 def test_depth_limit_is_a_parse_error(text):
     with pytest.raises(ParseError, match="nested too deeply"):
         parse(text)
+
+
+_DEEPEST = [
+    "(" * (MAX_DEPTH - 1) + "1" + ")" * (MAX_DEPTH - 1),
+    "(1+" * (MAX_DEPTH - 1) + "1" + ")" * (MAX_DEPTH - 1),
+    "-(" * (MAX_DEPTH - 1) + "1" + ")" * (MAX_DEPTH - 1),
+    "2^" * (MAX_DEPTH - 1) + "1",
+    "if (1) " * (MAX_DEPTH // 2 - 1) + "1",
+    "max(" * (MAX_DEPTH // 2 - 1) + "1" + ", 2)" * (MAX_DEPTH // 2 - 1),
+    "rand(s=" * (MAX_DEPTH // 2 - 1) + "1" + ")" * (MAX_DEPTH // 2 - 1),
+]
+_AT_DEFAULT_LIMIT = """
+import sys
+from lib_parseq.language import FieldProgram, Timing, evaluate_field, evaluate_field_per_frame
+from lib_parseq.language import evaluate_prompt_expression, parse
+assert sys.getrecursionlimit() == 1000, sys.getrecursionlimit()
+texts = sys.argv[1:]
+
+def deep(levels):  # a host (the webui, a test runner) already some frames deep
+    if levels:
+        return deep(levels - 1)
+    for text in texts:
+        parse.cache_clear()
+        parse(text)
+        program = FieldProgram("x", 3, [(0, 0), (2, 1)], [(0, text)])
+        for evaluate in (evaluate_field, evaluate_field_per_frame):
+            evaluate(program, timing=Timing(30, 120), keyframes=[], other_fields={})
+        evaluate_prompt_expression(text, frame=1, timing=Timing(30, 120), keyframes=[], field_values={},
+                                   prompt_type="positive")
+
+deep(400)
+assert sys.getrecursionlimit() == 1000
+print("ok")
+"""
+
+
+def test_the_deepest_expressions_fit_the_default_recursion_limit_with_room_for_the_host(repo_root):
+    # The language runs inside the webui's process, so it must never raise the recursion limit.
+    for text in _DEEPEST:
+        parse(text)
+    result = subprocess.run([sys.executable, "-c", _AT_DEFAULT_LIMIT, *_DEEPEST], cwd=repo_root,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
+
+
+def test_parsing_leaves_the_recursion_limit_alone():
+    limit = sys.getrecursionlimit()
+    parse.cache_clear()
+    for text in _DEEPEST:
+        parse(text)
+    assert sys.getrecursionlimit() == limit
 
 
 def test_long_flat_chains_parse_and_evaluate(at0):
