@@ -65,6 +65,7 @@ class VideoWriter:
                  preset: str = "medium", webm_path: Path | None = None) -> None:
         check_encoder_settings(width, height, fps, crf, preset)
         self.path = Path(path)
+        self.webm_path = Path(webm_path) if webm_path is not None else None
         self.width, self.height, self.fps = width, height, fps
         self.frames = 0
         self._stderr = tempfile.TemporaryFile()
@@ -126,6 +127,8 @@ class VideoWriter:
         if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
             raise RenderError(f"frame of shape {frame.shape} {frame.dtype} does not fit a "
                               f"{self.width}x{self.height} RGB video")
+        if self._failure is None and self._process.poll() is not None:
+            self._failure = BrokenPipeError("ffmpeg exited while frames were still coming")
         self._raise_if_failed()
         self._queue.put(np.ascontiguousarray(frame))
 
@@ -149,6 +152,9 @@ class VideoWriter:
         if code != 0:
             raise EncoderError(f"the video encoder failed ({exit_description(code)}) after {self.frames} frames: "
                                f"{message}")
+        for output in (self.path, self.webm_path):
+            if output is not None and (not output.is_file() or output.stat().st_size == 0):
+                raise EncoderError(f"the video encoder reported success but wrote nothing to {output}")
 
     def abort(self) -> None:
         """Stop ffmpeg without finalising (used only when the file will be rebuilt)."""
