@@ -190,8 +190,10 @@ def test_edit_compile_error_import_and_send(page, artifacts_dir):
     page.wait_for_function("() => document.querySelector('#parseq_deforum_schedules textarea').value.includes('strength')")
     schedules = json.loads(page.input_value("#parseq_deforum_schedules textarea"))
     assert any(key.startswith("strength") and schedules[key].startswith("0:(") for key in schedules), schedules
-    page.wait_for_function("() => document.querySelector('#parseq_manifest_file').innerText.includes('parseq-manifest.json')")
-    assert "parseq-document.json" in page.locator("#parseq_document_file").inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('#parseq_manifest_file').innerText.replace(/\\s/g, '').includes('parseq-manifest.json')"
+    )
+    assert "parseq-document.json" in "".join(page.locator("#parseq_document_file").inner_text().split())
 
     # Import Deforum settings: their schedules become keyframes.
     page.locator("#parseq_views button", has_text="Import").first.click()
