@@ -103,12 +103,7 @@ def split_output(output: str, output_dir: str | None) -> tuple[Path, str]:
 
 
 def _load_manifest(source: str) -> dict:
-    from lib_parseq.schedules import read_json_file
-
-    try:
-        from lib_parseq.schedules import as_manifest
-    except ImportError:
-        from lib_parseq.schedules.compiler import as_manifest
+    from lib_parseq.schedules import as_manifest, read_json_file
 
     if source.startswith(("http://", "https://")):
         from lib_parseq.net import load_manifest_source
