@@ -1,21 +1,42 @@
 #!/usr/bin/env bash
-# Installs the test dependencies (a virtual environment in .venv, Debian's Chromium for the browser tests)
-# and runs the whole test suite. Extra arguments go to pytest. `bash tests/run.sh` is the README's command.
+# Installs the test dependencies and runs the whole test suite; `bash tests/run.sh` is the README's command
+# and what CI runs. Extra arguments go to the main pytest run.
+#   1. .venv: A1111 1.10.1's pins (gradio 3.41.2, numpy 1.26) + test tools; Debian's Chromium for the
+#      browser tests; ruff; the whole suite.
+#   2. .venv-numpy2: the product requirements on numpy 2; the tests that do not need gradio.
+#   3. .venv-gradio4: the extension loads and builds its UI on gradio 4 (what Forge runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-    "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+PIP_FLAGS=(--quiet --disable-pip-version-check)
+
+make_venv() {
+    [ -x "$1/bin/python" ] || "$PYTHON" -m venv "$1"
+}
+
+echo "== installing test dependencies into .venv"
+make_venv .venv
+.venv/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-test.txt
 
 if ! command -v chromium >/dev/null 2>&1; then
     SUDO=""
     if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
-    echo "Installing Debian's chromium for the browser tests..."
+    echo "== installing Debian's chromium for the browser tests"
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+echo "== ruff"
 .venv/bin/ruff check .
+
+echo "== numpy 2: product requirements, tests that need no gradio"
+make_venv .venv-numpy2
+.venv-numpy2/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements.txt "numpy>=2" pytest hypothesis
+.venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)"
+.venv-numpy2/bin/python -m pytest -q -p no:cacheprovider tests/language tests/schedules tests/render tests/reliability
+
+echo "== gradio 4"
+bash tests/a1111/check_gradio4.sh
+
+echo "== the whole suite"
 .venv/bin/python -m pytest "$@"

@@ -28,13 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"lib_parseq.cli.cmd_{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lib_parseq.cli.cmd_{name}":
-                raise
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"lib_parseq.cli.cmd_{name}").register(subparsers)
     return parser
 
 

@@ -117,9 +117,6 @@ def test_encoder_that_exits_early_with_an_error_is_clear_and_resumable(tmp_path,
     _resume_completes(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="render area: an encoder that exits 0 without writing the file is taken "
-                                       "as success (RenderResult with 12 frames, no video); close() should "
-                                       "check that the output exists and holds the frames")
 def test_encoder_that_writes_nothing_but_exits_0_is_not_success(tmp_path, monkeypatch):
     silent = tmp_path / "ffmpeg-writes-nothing"  # reads every frame, writes no file, reports success
     silent.write_text("#!/bin/sh\ncat >/dev/null\nexit 0\n")

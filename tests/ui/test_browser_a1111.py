@@ -77,6 +77,7 @@ def test_send_to_img2img_inside_a1111(webui_url, launch_chromium, artifacts_dir)
         page.wait_for_selector("#tab_img2img", state="visible")
         page.wait_for_function("() => document.querySelector('#tab_img2img #script_list input').value === 'Parseq'")
         assert not page.locator("#parseq_grid").is_visible(), "the Parseq tab is no longer the one shown"
+        page.wait_for_selector("#parseq_manifest textarea", state="visible")
         page.screenshot(path=str(artifacts_dir / "ui-a1111-sent.png"), full_page=True)
 
         page.locator("#tabs button", has_text="Parseq").first.click()

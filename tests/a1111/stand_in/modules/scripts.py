@@ -249,7 +249,9 @@ class ScriptRunner:
 
         def select_script(script_index):
             selected = self.selectable_scripts[script_index - 1] if script_index and script_index > 0 else None
-            return [gr.update(visible=selected == s) for s in self.selectable_scripts]
+            updates = [gr.update(visible=selected == s) for s in self.selectable_scripts]
+            # A1111 always has several stock scripts; with our single one, gradio wants a bare update, not a list.
+            return updates[0] if len(updates) == 1 else updates
 
         groups = [s.group for s in self.selectable_scripts if s.group is not None]
         if groups:
