@@ -8,7 +8,6 @@ repeats) plus the typed pieces compilation needs.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import sys
@@ -208,13 +207,34 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON tree (dicts, lists, scalars) without recursion: any depth ``json`` reads is fine."""
+
+    def shell(item: Any) -> Any:
+        return {} if isinstance(item, dict) else [] if isinstance(item, list) else item
+
+    root = shell(value)
+    pending = [(value, root)] if root is not value else []
+    while pending:
+        source, target = pending.pop()
+        for key, item in (source.items() if isinstance(source, dict) else enumerate(source)):
+            child = shell(item)
+            if isinstance(target, dict):
+                target[key] = child
+            else:
+                target.append(child)
+            if child is not item:
+                pending.append((item, child))
+    return root
+
+
 def load_document(obj: Mapping[str, Any], *, max_frames: int = DEFAULT_MAX_FRAMES) -> Document:
     """Check a keyframe document and fill in what the app would (options, fields, prompts, lock...).
 
     ``max_frames`` caps the render length (last keyframe + 1); a longer document is a DocumentError.
     """
     check_document(obj, max_frames=max_frames)
-    data = copy.deepcopy(dict(obj))
+    data = copy_json(dict(obj))
     legacy = _detect_legacy(data)
     keyframes = sorted(data["keyframes"], key=lambda kf: kf["frame"])
     for keyframe in keyframes:
