@@ -131,8 +131,12 @@ class Prompt:
     out_frames: float
     custom: str
 
-    def is_active(self, frame: int) -> bool:
-        return self.all_frames or self.start <= frame <= self.end
+    def active_frames(self, frame_count: int) -> np.ndarray:
+        """Which of frames ``0..frame_count-1`` this prompt is active on (``from <= f <= to``, inclusive)."""
+        if self.all_frames:
+            return np.ones(frame_count, dtype=bool)
+        frames = np.arange(frame_count)
+        return (self.start <= frames) & (frames <= self.end)
 
 
 @dataclass(frozen=True)
@@ -289,13 +293,6 @@ def _template(prompt: Prompt, part: str, text: str, prompt_type: str | None) -> 
     return _Template(prompt, part, prompt_type, pieces[0::2], pieces[1::2], [])
 
 
-def _active_frames(prompt: Prompt, frame_count: int) -> np.ndarray:
-    if prompt.all_frames:
-        return np.ones(frame_count, dtype=bool)
-    frames = np.arange(frame_count)
-    return (prompt.start <= frames) & (frames <= prompt.end)
-
-
 def _shareable(text: str) -> bool:
     """Whether two uses of ``text`` at one frame give the same result (no random draws of their own)."""
     try:
@@ -324,6 +321,8 @@ def _evaluate_templates(
     failures: list[tuple[int, int, _Template, ParseqError]] = []
     for (text, prompt_type, *_), members in uses.items():
         frames = np.flatnonzero(np.logical_or.reduce([active for *_, active in members]))
+        if len(frames) == 0:  # its prompt is never active: never evaluated, so never an error
+            continue
         try:
             results = evaluate(text, frames, prompt_type)
         except ParseqError as error:
@@ -377,7 +376,7 @@ def assemble_prompts(
     templates: list[tuple[_Template, np.ndarray]] = []
     prepared = []
     for prompt in settings.prompts:
-        active = _active_frames(prompt, frame_count)
+        active = prompt.active_frames(frame_count)
         positive = _template(prompt, "positive",
                              apply_common(prompt.positive, settings.common_positive, settings.common_position),
                              "positive")

@@ -57,6 +57,12 @@ def test_active_range_is_inclusive_and_none_active_gives_empty_text():
     assert assemble_prompts(prompts, 4, 3, one_frame_at_a_time(no_expressions)) == ["", "x", "x", ""]
 
 
+def test_an_expression_in_a_prompt_that_is_never_active_is_never_evaluated():
+    prompts = settings([{"positive": "x ${1/0}", "negative": "", "allFrames": False, "from": 5, "to": 9},
+                        {"positive": "y", "negative": "", "allFrames": True}])
+    assert assemble_prompts(prompts, 3, 2, one_frame_at_a_time(no_expressions)) == ["y", "y", "y"]
+
+
 def test_disabled_prompts_give_no_column():
     prompts = settings([{"positive": "x", "allFrames": True}], enabled=False)
     assert assemble_prompts(prompts, 2, 1, one_frame_at_a_time(no_expressions)) is None
