@@ -60,20 +60,16 @@ def run_guarded(action: Callable[[], Any], *, seconds: float = 10.0, measure_mem
 # The language entry points, looked up lazily (the language package is built alongside these tests)
 
 
-def language_parse() -> Callable[[str], Any] | None:
-    try:
-        from lib_parseq.language import parse
-    except ImportError:
-        return None
+def language_parse() -> Callable[[str], Any]:
+    from lib_parseq.language import parse
+
     return parse
 
 
-def field_evaluator() -> Callable[[str], Any] | None:
-    """A function that evaluates one expression as a 24-frame field with three keyframes, or None."""
-    try:
-        from lib_parseq.language import FieldProgram, KeyframeInfo, TimeSeries, Timing, evaluate_field
-    except ImportError:
-        return None
+def field_evaluator() -> Callable[[str], Any]:
+    """A function that evaluates one expression as a 24-frame field with three keyframes."""
+    from lib_parseq.language import FieldProgram, KeyframeInfo, TimeSeries, Timing, evaluate_field
+
     timing = Timing(fps=20, bpm=140)
     keyframes = [KeyframeInfo(0, "drum"), KeyframeInfo(10, None), KeyframeInfo(23, "bass")]
     series = [TimeSeries("beat", (0.0, 5.0, 12.0), (1.0, -2.0, 0.5), False)]

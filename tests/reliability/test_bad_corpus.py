@@ -15,14 +15,6 @@ BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 CASES = [json.loads(line) for line in (BAD / "cases.jsonl").read_text(encoding="utf-8").splitlines() if line]
 
 
-def _compiler_present() -> bool:
-    try:
-        from lib_parseq.schedules import compile_document, load_document  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _matches(problem, case) -> bool:
     path = case["path"]
     path_ok = problem.path.startswith(path[:-1]) if path.endswith("*") else problem.path == path
@@ -38,8 +30,6 @@ def test_the_corpus_is_large_and_varied():
 
 @pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])
 def test_bad_input_gets_the_expected_message(case):
-    if case.get("needs") == "compile" and not _compiler_present():
-        pytest.skip("lib_parseq.schedules.compile_document is not available yet")
     _kind, problems = check_source(str(BAD / case["file"]), max_frames=case.get("max_frames", 100_000))
     assert any(_matches(p, case) for p in problems), [str(p) for p in problems]
     worst = 2 if any(p.severity == "error" for p in problems) else 1 if problems else 0

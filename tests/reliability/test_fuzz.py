@@ -31,43 +31,36 @@ MEMORY_LIMIT = 256 * 1024 * 1024
 
 parse = language_parse()
 evaluate = field_evaluator()
-needs_parse = pytest.mark.skipif(parse is None, reason="lib_parseq.language.parse is not available yet")
-needs_eval = pytest.mark.skipif(evaluate is None, reason="lib_parseq.language.evaluate_field is not available yet")
 
 
 # ----------------------------------------------------------------------------------------------------------
 # The language
 
 
-@needs_parse
 @FAST
 @given(ANY_TEXT)
 def test_random_text_parses_or_fails_cleanly(text):
     run_guarded(lambda: parse(text), seconds=5)
 
 
-@needs_parse
 @FAST
 @given(EXPRESSIONS)
 def test_generated_expressions_parse_or_fail_cleanly(text):
     run_guarded(lambda: parse(text), seconds=5)
 
 
-@needs_eval
 @settings(FAST, max_examples=200)
 @given(EXPRESSIONS)
 def test_generated_expressions_evaluate_or_fail_cleanly(text):
     run_guarded(lambda: evaluate(text), seconds=10)
 
 
-@needs_eval
 @settings(FAST, max_examples=200)
 @given(ANY_TEXT)
 def test_random_text_evaluates_or_fails_cleanly(text):
     run_guarded(lambda: evaluate(text), seconds=10)
 
 
-@needs_parse
 @pytest.mark.parametrize("label, text", pathological_expressions(), ids=[p[0] for p in pathological_expressions()])
 def test_pathological_expressions_stay_bounded(label, text):
     _outcome, peak = run_guarded(lambda: parse(text), seconds=10, measure_memory=True)
@@ -77,7 +70,6 @@ def test_pathological_expressions_stay_bounded(label, text):
         assert peak < MEMORY_LIMIT, f"{label}: evaluation used {peak / 2**20:.0f} MiB"
 
 
-@needs_parse
 def test_length_and_depth_limits_have_clear_messages():
     from lib_parseq.errors import ParseError
 
@@ -134,10 +126,8 @@ def test_random_json_gets_problems_never_exceptions(obj):
 @given(DOCUMENT_LIKE)
 def test_a_document_without_errors_loads(doc):
     """Whatever the validator passes, the loader accepts (the two agree on what is valid)."""
-    try:
-        from lib_parseq.schedules import load_document
-    except ImportError:
-        pytest.skip("lib_parseq.schedules.load_document is not available yet")
+    from lib_parseq.schedules import load_document
+
     if not any(p.severity == "error" for p in validate_document(doc)):
         run_guarded(lambda: load_document(doc), seconds=10)
 

@@ -12,7 +12,6 @@ from fuzzing import field_evaluator
 from lib_parseq.errors import ParseqError
 
 evaluate = field_evaluator()
-pytestmark = pytest.mark.skipif(evaluate is None, reason="lib_parseq.language.evaluate_field is not available")
 
 
 @pytest.mark.parametrize("text", [

@@ -18,11 +18,9 @@ import numpy as np
 import pytest
 
 from lib_parseq.errors import RenderError
-
-render_module = pytest.importorskip("lib_parseq.render")
-from lib_parseq.render import DryRunBackend, RenderSettings, render  # noqa: E402
-from lib_parseq.video.ffmpeg import find_ffmpeg  # noqa: E402
-from lib_parseq.video.paths import resolve_output_path, sanitise_name  # noqa: E402
+from lib_parseq.render import DryRunBackend, RenderSettings, render
+from lib_parseq.video.ffmpeg import find_ffmpeg
+from lib_parseq.video.paths import resolve_output_path, sanitise_name
 
 FRAMES = 12
 SIZE = (64, 48)
