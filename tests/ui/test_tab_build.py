@@ -6,7 +6,6 @@ import importlib.util
 from pathlib import Path
 
 import gradio as gr
-import pytest
 
 from lib_parseq.ui import build_tab
 
@@ -64,8 +63,6 @@ def test_tab_inside_a1111_does_not_inject_page_assets():
 
 
 def _load_harness():
-    if not HARNESS.is_file():
-        pytest.skip(f"the A1111 stand-in is not in this checkout ({HARNESS})")
     spec = importlib.util.spec_from_file_location("a1111_harness_for_ui", HARNESS)
     harness = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(harness)
