@@ -60,10 +60,10 @@ def field_references(
     return found
 
 
-def _self_reference_error(reference: FieldReference) -> DocumentError:
+def _error_at(reference: FieldReference, message: str) -> DocumentError:
+    """A DocumentError located at one reference: its field, declaring keyframe and line:column."""
     return DocumentError(
-        f"{reference.source} reads its own value by name; use prev_computed_value for its value at the "
-        "previous frame",
+        message,
         field=reference.source,
         frame=reference.keyframe,
         source=f"{reference.source}_i from keyframe {reference.keyframe}",
@@ -71,6 +71,11 @@ def _self_reference_error(reference: FieldReference) -> DocumentError:
         line=reference.line,
         column=reference.column,
     )
+
+
+def _self_reference_error(reference: FieldReference) -> DocumentError:
+    return _error_at(reference, f"{reference.source} reads its own value by name; use prev_computed_value for "
+                                "its value at the previous frame")
 
 
 def _find_cycle(remaining: Sequence[str], edges: Mapping[str, dict[str, FieldReference]]) -> list[FieldReference]:
@@ -93,16 +98,7 @@ def _find_cycle(remaining: Sequence[str], edges: Mapping[str, dict[str, FieldRef
 def _cycle_error(cycle: list[FieldReference]) -> DocumentError:
     names = [reference.source for reference in cycle] + [cycle[0].source]
     details = "\n".join(f"  {reference.describe()}" for reference in cycle)
-    first = cycle[0]
-    return DocumentError(
-        f"fields depend on each other in a cycle: {' → '.join(names)}\n{details}",
-        field=first.source,
-        frame=first.keyframe,
-        source=f"{first.source}_i from keyframe {first.keyframe}",
-        text=first.text,
-        line=first.line,
-        column=first.column,
-    )
+    return _error_at(cycle[0], f"fields depend on each other in a cycle: {' → '.join(names)}\n{details}")
 
 
 def evaluation_order(managed: Sequence[str], references: Mapping[str, Sequence[FieldReference]]) -> list[str]:
