@@ -10,6 +10,7 @@ order, where the per-frame semantics would raise it.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -309,6 +310,19 @@ def _store(ctx: FieldContext, pos: np.ndarray, result: np.ndarray) -> None:
     ctx.raw[pos] = result
 
 
+def _ieee_results(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Run an evaluation with NumPy's floating-point warnings off: the language defines NaN and ±Infinity
+    results (JavaScript semantics), so they are values, not something to warn about on the user's console."""
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+
+    return guarded
+
+
+@_ieee_results
 def evaluate_field(
     program: FieldProgram,
     *,
@@ -371,6 +385,7 @@ def evaluate_field(
     return FieldValues(ctx.raw, to_number_array(ctx.raw))
 
 
+@_ieee_results
 def evaluate_field_per_frame(
     program: FieldProgram,
     *,
@@ -420,6 +435,7 @@ def _concatenate(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts)
 
 
+@_ieee_results
 def evaluate_prompt_expression_batch(
     text: str,
     *,

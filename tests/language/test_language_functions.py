@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -190,6 +191,15 @@ def test_rand_is_seeded_held_and_redrawn_at_keyframes(ev):
     assert ev("rand(s=f+1)") == ev("rand(s=1)")
     assert ev("rand(s=2)") != ev("rand(s=1)")
     assert len(set(ev("rand(s=1, h=0)", keyframes=[[0, 0], [10, 0]]))) == 1
+
+
+@pytest.mark.parametrize("expr", ["rand(min=-10^400, max=10^400, s=1)", "10^400 - 10^400", "1 / \"0\" - 1 / \"0\"",
+                                  "_log(-1) + _acosh(0)", "sin(p=0)"])
+def test_non_finite_results_are_values_not_numpy_warnings(ev, expr):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = ev(expr, frames=3)
+    assert len(values) == 3 and all(v is None or isinstance(v, float) and not math.isfinite(v) for v in values)
 
 
 def test_random_state_resets_at_each_declaration():
