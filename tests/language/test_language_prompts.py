@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from expression_strategies import expressions
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,11 +76,11 @@ def check_equal(text, frames, prompt_type):
 
 # --- generated expressions -----------------------------------------------------------------------------------
 
-_LEAVES = st.sampled_from([
+_LEAVES = [
     "f", "k", "b", "s", "wb", "1", "0", "2.5", "-3", "0.5s", "2b", '"7"', '"ab"', '""', "next_keyframe",
     "active_keyframe", "last_frame", "strength", "seed", "ts", "PI", "L", "S", "prev_computed_value", "nope",
-])
-_BINARY = st.sampled_from(["+", "-", "*", "/", "%", "^", "==", "<", ">=", "and", "or", ":"])
+]
+_BINARY = ["+", "-", "*", "/", "%", "^", "==", "<", ">=", "and", "or", ":"]
 _CALLS = [
     'posneg("cat", {0})', 'posneg_lora("style", {0})', 'posneg(t="dog", w={0}, nw=2)', 'posneg(t="x", w=-1, pw={0})',
     "sin(p={0})", "tri(p=10, a={0})", "round({0}, 1)", "abs({0})", "max({0}, f)", "_sqrt({0})",
@@ -90,25 +91,11 @@ _CALLS = [
 ]
 
 
-def _expressions(depth: int):
-    if depth == 0:
-        return _LEAVES
-    sub = _expressions(depth - 1)
-    return st.one_of(
-        _LEAVES,
-        st.tuples(sub, _BINARY, sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        sub.map(lambda e: f"-{e}"),
-        st.tuples(sub, sub, sub).map(lambda t: f"(if ({t[0]}) {t[1]} else {t[2]})"),
-        st.tuples(sub, sub).map(lambda t: f"(if {t[0]} > 3 {t[1]})"),
-        st.tuples(st.sampled_from(_CALLS), sub).map(lambda t: t[0].format(t[1])),
-    )
-
-
 _FRAME_SETS = st.lists(st.integers(0, FRAMES - 1), min_size=1, max_size=FRAMES, unique=True).map(sorted)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_expressions(3), _FRAME_SETS, st.sampled_from(["positive", "negative", None]))
+@given(expressions(_LEAVES, _BINARY, _CALLS, 3), _FRAME_SETS, st.sampled_from(["positive", "negative", None]))
 def test_batched_equals_frame_by_frame(text, frames, prompt_type):
     check_equal(text, frames, prompt_type)
 
