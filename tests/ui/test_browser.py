@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+from servers import answers, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,38 +29,16 @@ def _server_python() -> str:
 def ui_url(repo_root, free_port, artifacts_dir):
     """The standalone editor, started the way a user starts it, on a free local port."""
     port = free_port()
-    log_path = artifacts_dir / "ui-server.log"
-    with open(log_path, "w", encoding="utf-8") as log_file:
-        server = subprocess.Popen(
-            [_server_python(), "-m", "lib_parseq", "ui", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=repo_root,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
-        )
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 120
-        try:
-            while True:
-                if server.poll() is not None:
-                    pytest.fail(f"the UI server exited with {server.returncode}:\n{log_path.read_text()}")
-                try:
-                    with urllib.request.urlopen(url, timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the UI server did not answer within 120 s:\n{log_path.read_text()}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    url = f"http://127.0.0.1:{port}/"
+    with running_server(
+        [_server_python(), "-m", "lib_parseq", "ui", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=repo_root,
+        log_path=artifacts_dir / "ui-server.log",
+        ready=answers(url),
+        what="the UI server",
+        env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+    ):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ as it runs in A1111, not the standalone page's copy.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from servers import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,29 +25,14 @@ def webui_url(repo_root, tmp_path_factory, free_port, artifacts_dir):
     port = free_port()
     root = tmp_path_factory.mktemp("webui")
     log_path = artifacts_dir / "a1111-stand-in-server.log"
-    with open(log_path, "w", encoding="utf-8") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, str(HARNESS), "serve", "--extension", str(repo_root), "--root", str(root), "--port", str(port)],
-            cwd=repo_root,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while "READY" not in log_path.read_text(encoding="utf-8"):
-                if server.poll() is not None:
-                    pytest.fail(f"the stand-in webui exited with {server.returncode}:\n{log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the stand-in webui did not start within 120 s:\n{log_path.read_text()}")
-                time.sleep(0.5)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with running_server(
+        [sys.executable, str(HARNESS), "serve", "--extension", str(repo_root), "--root", str(root), "--port", str(port)],
+        cwd=repo_root,
+        log_path=log_path,
+        ready=lambda: "READY" in log_path.read_text(encoding="utf-8"),
+        what="the stand-in webui",
+    ):
+        yield f"http://127.0.0.1:{port}/"
 
 
 def test_send_to_img2img_inside_a1111(webui_url, launch_chromium, artifacts_dir):
