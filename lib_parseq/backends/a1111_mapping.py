@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from lib_parseq.render.params import FrameParams
+from lib_parseq.schedules.keyframes import has_value
 
 RANDOM_SEED = -1
 _AND = re.compile(r"\bAND\b")
@@ -69,28 +70,14 @@ class Overrides:
         return names
 
 
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, str) and value.strip():
-        try:
-            float(value)
-        except ValueError:
-            return False
-        return True
-    return False
-
-
 def overrides_of(manifest: Mapping[str, Any]) -> Overrides:
     """What a rendered manifest overrides, judged from its first frame (every frame has the same keys)."""
     frames = manifest.get("rendered_frames") or []
     first = frames[0] if frames and isinstance(frames[0], Mapping) else {}
     return Overrides(
-        seed=_is_number(first.get("seed")),
-        cfg_scale=_is_number(first.get("scale")),
-        denoising_strength=_is_number(first.get("strength")) or _is_number(first.get("denoise")),
+        seed=has_value(first.get("seed")),
+        cfg_scale=has_value(first.get("scale")),
+        denoising_strength=has_value(first.get("strength")) or has_value(first.get("denoise")),
         prompts=isinstance(first.get("deforum_prompt"), str) or isinstance(first.get("positive_prompt"), str),
     )
 
@@ -103,7 +90,7 @@ def managed_fields(manifest: Mapping[str, Any]) -> list[str]:
     frames = manifest.get("rendered_frames") or []
     first = frames[0] if frames and isinstance(frames[0], Mapping) else {}
     return [name for name, value in first.items()
-            if _is_number(value) and name not in _NOT_FIELDS and not name.endswith(_DERIVED_SUFFIXES)]
+            if has_value(value) and name not in _NOT_FIELDS and not name.endswith(_DERIVED_SUFFIXES)]
 
 
 def _plain_number(value: float) -> str:

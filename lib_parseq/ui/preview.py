@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lib_parseq.errors import ParseqError
+from lib_parseq.schedules.keyframes import has_value
 from lib_parseq.ui.chart import DISPLAY_POINTS, FieldSeries, draw_charts
 from lib_parseq.ui.document import shown_fields
 
@@ -65,7 +66,7 @@ def field_series(manifest: dict, doc: dict, fields: list[str]) -> list[FieldSeri
         marked = [
             int(k["frame"])
             for k in doc.get("keyframes", [])
-            if _has_value(k.get(name)) and isinstance(k.get("frame"), (int, float))
+            if has_value(k.get(name)) and isinstance(k.get("frame"), (int, float))
         ]
         series.append(FieldSeries(name=name, values=values, keyframe_frames=marked))
     return series
@@ -78,20 +79,6 @@ def _as_float(value: object) -> float:
         return float(value)
     except (TypeError, ValueError):
         return float("nan")
-
-
-def _has_value(cell: object) -> bool:
-    if isinstance(cell, bool):
-        return False
-    if isinstance(cell, (int, float)):
-        return True
-    if isinstance(cell, str) and cell.strip():
-        try:
-            float(cell)
-        except ValueError:
-            return False
-        return True
-    return False
 
 
 def chart_for(
