@@ -18,13 +18,31 @@ from lib_parseq.render.state import FrameStore, frame_name, read_png, save_check
 from lib_parseq.video import EncoderError, VideoWriter, make_gif, mux_audio
 
 
-def close_quietly(writer: VideoWriter, store: FrameStore | None) -> None:
+def close_video(plan: RenderPlan, writer: VideoWriter, *, publish: bool = True) -> bool:
+    """Finalise the video. A staged (resumed) one replaces the output only when ``publish`` (its replay of the
+    saved frames completed) and it closed cleanly; otherwise it is dropped and the output stays as it was.
+    True when the output now holds every frame sent to this writer."""
     try:
         writer.close()
     except RenderError:
-        pass
+        plan.discard_staged()
+        return False
+    if not publish:
+        plan.discard_staged()
+        return False
+    try:
+        plan.publish()
+    except OSError:
+        plan.discard_staged()
+        return False
+    return True
+
+
+def close_quietly(plan: RenderPlan, writer: VideoWriter, store: FrameStore | None, *, publish: bool = True) -> bool:
+    closed = close_video(plan, writer, publish=publish)
     if store is not None:
         store.close()
+    return closed
 
 
 def save_exact_checkpoint(plan: RenderPlan, state: PipelineState, store: FrameStore | None, frame: int) -> bool:
@@ -39,9 +57,9 @@ def save_exact_checkpoint(plan: RenderPlan, state: PipelineState, store: FrameSt
 
 
 def finish_stopped(plan: RenderPlan, state: PipelineState, store: FrameStore | None, writer: VideoWriter,
-                    committed: int) -> None:
+                   committed: int, *, publish: bool = True) -> None:
     save_exact_checkpoint(plan, state, store, committed)
-    close_quietly(writer, store)
+    close_quietly(plan, writer, store, publish=publish)
 
 
 def render_result(plan: RenderPlan, committed: int, interrupted: bool) -> RenderResult:
@@ -51,17 +69,15 @@ def render_result(plan: RenderPlan, committed: int, interrupted: bool) -> Render
 
 
 def kept_failure(plan: RenderPlan, state: PipelineState, store: FrameStore | None, writer: VideoWriter,
-                  committed: int, error: RenderError, *, checkpoint: bool) -> RenderError:
+                 committed: int, error: RenderError, *, checkpoint: bool, publish: bool = True) -> RenderError:
     saved = checkpoint and save_exact_checkpoint(plan, state, store, committed)
-    closed = True
-    try:
-        writer.close()
-    except RenderError:
-        closed = False
-    if store is not None:
-        store.close()
-    kept = f"{plan.video_path} holds the {committed - plan.start} finished frames" if closed else \
-        f"the video {plan.video_path} could not be finalised"
+    closed = close_quietly(plan, writer, store, publish=publish)
+    if closed:
+        kept = f"{plan.video_path} holds the {committed - plan.start} finished frames"
+    elif plan.staged:
+        kept = f"{plan.video_path} was left as it was"
+    else:
+        kept = f"the video {plan.video_path} could not be finalised; it plays the frames written before the failure"
     resume = "; run the same command with --resume to continue" if (saved or _has_checkpoint(plan)) else ""
     failure = RenderError(f"{error.message} ({kept}{resume})", frame=error.frame, path=error.path)
     failure.result = render_result(plan, committed, True)
@@ -73,30 +89,55 @@ def _has_checkpoint(plan: RenderPlan) -> bool:
 
 
 def encoder_failure(plan: RenderPlan, settings: RenderSettings, state: PipelineState, store: FrameStore | None,
-                     writer: VideoWriter, committed: int, error: EncoderError) -> RenderError:
-    """The encoder died: rebuild the video from the saved frames, keep the state, and explain."""
+                    writer: VideoWriter, committed: int, error: EncoderError, *, publish: bool = True) -> RenderError:
+    """The encoder died: rebuild the video from the saved frames, keep the state, and explain.
+
+    The rebuild goes to a temporary file that replaces the video only once complete, so a rebuild that fails
+    too (a full disk) leaves the video as the dead encoder left it: fragmented, it plays every complete
+    fragment (or, on resume, the video from before the resume is kept)."""
     writer.abort()
+    plan.discard_staged()
     saved = save_exact_checkpoint(plan, state, store, committed)
     if store is not None:
         store.close()
     done = committed - plan.start
+    as_left = f"{plan.video_path} was left as it was" if plan.staged else \
+        f"{plan.video_path} plays the frames written before the failure"
     if store is None:
-        note = "the frames were not saved (resumable off), so the video may be unplayable"
+        note = f"the frames were not saved (resumable off), so the video cannot be rebuilt; {as_left}"
+    elif not publish or committed <= plan.start:
+        note = as_left
     else:
         try:
-            rebuilt = VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
-                                  preset=settings.preset)
-            folder = str(plan.frames_dir)
-            for frame in range(plan.start, committed):
-                rebuilt.write(read_png(os.path.join(folder, frame_name(frame))))
-            rebuilt.close()
+            _rebuild(plan, settings, committed)
             note = f"{plan.video_path} was rebuilt with the {done} finished frames"
-        except RenderError as rebuild_error:
-            note = f"the video could not be rebuilt ({rebuild_error.message}); the frames are in {plan.frames_dir}"
+        except (RenderError, OSError) as rebuild_error:
+            reason = rebuild_error.message if isinstance(rebuild_error, RenderError) else \
+                (rebuild_error.strerror or str(rebuild_error))
+            note = f"the video could not be rebuilt ({reason}); {as_left}; the frames are in {plan.frames_dir}"
     resume = "; run the same command with --resume to continue" if saved else ""
     failure = RenderError(f"{error.message} ({note}{resume})", frame=committed)
     failure.result = render_result(plan, committed, True)
     return failure
+
+
+def _rebuild(plan: RenderPlan, settings: RenderSettings, committed: int) -> None:
+    """Encode the saved frames ``start..committed`` into a temporary file, then move it over the video."""
+    temporary = plan.video_path.with_name(f".{plan.video_path.stem}.rebuilt{plan.video_path.suffix}")
+    try:
+        rebuilt = VideoWriter(temporary, plan.width, plan.height, plan.fps, crf=settings.crf,
+                              preset=settings.preset)
+        try:
+            folder = str(plan.frames_dir)
+            for frame in range(plan.start, committed):
+                rebuilt.write(read_png(os.path.join(folder, frame_name(frame))))
+        except BaseException:
+            rebuilt.abort()
+            raise
+        rebuilt.close()
+        os.replace(temporary, plan.video_path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def finish_outputs(plan: RenderPlan, settings: RenderSettings, result: RenderResult) -> None:

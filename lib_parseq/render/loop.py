@@ -76,19 +76,29 @@ def render(
 def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
              progress: ProgressCallback | None = None) -> RenderResult:
     """Run a planned render to the end, a stop request, or a failure (see ``render``)."""
+    try:
+        return _run(plan, settings, backend, progress)
+    finally:
+        plan.release()
+
+
+def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
+         progress: ProgressCallback | None) -> RenderResult:
     state = PipelineState(FrameHistory(plan.history_size), ColourWindow(plan.cc_width, plan.cc_rate))
     first = plan.start
     if settings.resume:
         first = _restore(plan, state)
-    writer = VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
-                         preset=settings.preset, webm_path=plan.webm_path)
+        _check_saved_frames(plan, first)
+    writer = VideoWriter(plan.encode_path, plan.width, plan.height, plan.fps, crf=settings.crf,
+                         preset=settings.preset, webm_path=plan.encode_webm_path)
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
-    committed = first
+    committed = plan.start  # frames in the video being written (the saved ones once replayed)
     interrupted = False
     started = time.perf_counter()
     try:
         with _stop_requests(backend, settings.handle_sigint) as stop_requested:
             _replay_saved_frames(plan, writer, first)
+            committed = first
             with _input_frames(plan, first) as inputs:
                 for frame in range(first, plan.end):
                     if stop_requested():
@@ -108,28 +118,33 @@ def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
         writer.close()
     except RenderStopped:
         interrupted = True
-        finish_stopped(plan, state, store, writer, committed)
+        finish_stopped(plan, state, store, writer, committed, publish=committed >= first)
     except KeyboardInterrupt:
         interrupted = True
-        close_quietly(writer, store)
+        close_quietly(plan, writer, store, publish=committed >= first)
     except EncoderError as exc:
-        raise encoder_failure(plan, settings, state, store, writer, committed, exc) from exc
+        raise encoder_failure(plan, settings, state, store, writer, committed, exc,
+                              publish=committed >= first) from exc
     except BackendFailed as exc:
         raise kept_failure(plan, state, store, writer, committed, exc.error, checkpoint=True) from exc.cause
     except RenderError as exc:
-        raise kept_failure(plan, state, store, writer, committed, exc, checkpoint=exc.frame is not None) from exc
+        raise kept_failure(plan, state, store, writer, committed, exc, checkpoint=exc.frame is not None,
+                           publish=committed >= first) from exc
     except OSError as exc:
         error = RenderError(f"cannot write the render output: {exc.strerror or exc}", frame=committed)
-        raise kept_failure(plan, state, store, writer, committed, error, checkpoint=False) from exc
+        raise kept_failure(plan, state, store, writer, committed, error, checkpoint=False,
+                           publish=committed >= first) from exc
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, finalise the video and say where
         error = RenderError(f"unexpected failure at frame {committed}: {type(exc).__name__}: {exc}",
                             frame=committed)
-        raise kept_failure(plan, state, store, writer, committed, error, checkpoint=False) from exc
+        raise kept_failure(plan, state, store, writer, committed, error, checkpoint=False,
+                           publish=committed >= first) from exc
     if store is not None:
         store.close()
     result = render_result(plan, committed, interrupted)
     if interrupted:
         return result
+    plan.publish()
     finish_outputs(plan, settings, result)
     if plan.frames_dir is not None and settings.save_frames:
         result.frame_files = [frame_file(plan.frames_dir, f) for f in range(plan.start, plan.end)]
@@ -152,14 +167,21 @@ def _restore(plan: RenderPlan, state: PipelineState) -> int:
     return checkpoint.next_frame
 
 
-def _replay_saved_frames(plan: RenderPlan, writer: VideoWriter, first: int) -> None:
-    """On resume, feed the frames already rendered (lossless PNGs) into the new video."""
+def _check_saved_frames(plan: RenderPlan, first: int) -> None:
+    """Before anything is written: every frame the resume will replay must be saved (else the video stays)."""
     folder = str(plan.frames_dir) if plan.frames_dir else None
     for frame in range(plan.start, first):
         path = os.path.join(folder, frame_name(frame)) if folder else None
-        if path is None or not os.path.isfile(path):
-            raise RenderError(f"cannot resume: saved frame {frame} is missing ({path})")
-        writer.write(read_png(path))
+        if path is None or not os.path.isfile(path) or os.path.getsize(path) == 0:
+            raise RenderError(f"cannot resume {plan.video_path.name}: saved frame {frame} is missing ({path}); "
+                              f"the video was left as it was (--overwrite starts again)")
+
+
+def _replay_saved_frames(plan: RenderPlan, writer: VideoWriter, first: int) -> None:
+    """On resume, feed the frames already rendered (lossless PNGs) into the new video."""
+    folder = str(plan.frames_dir)
+    for frame in range(plan.start, first):
+        writer.write(read_png(os.path.join(folder, frame_name(frame))))
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 
 from lib_parseq.errors import RenderError
 from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
+from lib_parseq.render.lock import OutputLock
 from lib_parseq.render.motion import detect_vocabulary
 from lib_parseq.render.params import numeric_values
 from lib_parseq.render.settings import BORDER_MODES, INTERPOLATIONS, RenderSettings
@@ -52,10 +54,44 @@ class RenderPlan:
     gif_path: Path | None = None
     webm_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    lock: OutputLock | None = None
+    staged: bool = False
 
     @property
     def total(self) -> int:
         return self.end - self.start
+
+    @property
+    def encode_path(self) -> Path:
+        """Where the encoder writes the video: the output itself, or on resume a staging file in the work
+        folder (the video already there stays untouched until the new one holds at least its frames)."""
+        return self.work / f"resumed{self.video_path.suffix}" if self.staged else self.video_path
+
+    @property
+    def encode_webm_path(self) -> Path | None:
+        if self.webm_path is None or not self.staged:
+            return self.webm_path
+        return self.work / "resumed.webm"
+
+    def publish(self) -> None:
+        """Move a staged (resumed) video and WebM over the outputs; nothing to do for a fresh render."""
+        if not self.staged:
+            return
+        os.replace(self.encode_path, self.video_path)
+        if self.webm_path is not None:
+            os.replace(self.encode_webm_path, self.webm_path)
+
+    def discard_staged(self) -> None:
+        """Drop a staged video that will not be published (the outputs stay as they were)."""
+        if self.staged:
+            for path in (self.encode_path, self.encode_webm_path):
+                if path is not None:
+                    path.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        """Let another render write this output."""
+        if self.lock is not None:
+            self.lock.release()
 
 
 def plan_render(
@@ -116,25 +152,30 @@ def plan_render(
         frames_dir = work / "frames"
     gif_path = video_out.with_suffix(".gif") if settings.gif else None
     webm_path = video_out.with_suffix(".webm") if settings.webm else None
-    _check_existing(settings, video_out, work, gif_path, webm_path, settings.save_frames)
-    if settings.save_frames:
-        check_writable_folder(Path(settings.save_frames).absolute())
-
-    source_id = _image_digest(image) if image is not None else f"{Path(video_path).resolve()}:{video.frame_count}"
-    decisive = {
-        "mode": "video" if video else "loopback", "source": source_id, "size": [width, height], "fps": fps,
-        "input_fps": settings.input_fps, "start": start, "end": end, "vocabulary": vocabulary,
-        "border": settings.border, "interpolation": settings.interpolation, "cc": [cc_width, cc_rate, cc_use_input],
-        "overlay": settings.overlay, "crf": settings.crf, "preset": settings.preset, "webm": settings.webm,
-        "frames_dir": str(frames_dir),
-    }
-    return RenderPlan(
-        frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,
-        init_image=image, video=video, video_path=video_out, work=work, frames_dir=frames_dir,
-        cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
-        fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path, webm_path=webm_path,
-        warnings=warnings,
-    )
+    lock = OutputLock(video_out)
+    try:
+        _check_existing(settings, video_out, work, gif_path, webm_path, settings.save_frames)
+        if settings.save_frames:
+            check_writable_folder(Path(settings.save_frames).absolute())
+        source_id = _image_digest(image) if image is not None else \
+            f"{Path(video_path).resolve()}:{video.frame_count}"
+        decisive = {
+            "mode": "video" if video else "loopback", "source": source_id, "size": [width, height], "fps": fps,
+            "input_fps": settings.input_fps, "start": start, "end": end, "vocabulary": vocabulary,
+            "border": settings.border, "interpolation": settings.interpolation,
+            "cc": [cc_width, cc_rate, cc_use_input], "overlay": settings.overlay, "crf": settings.crf,
+            "preset": settings.preset, "webm": settings.webm, "frames_dir": str(frames_dir),
+        }
+        return RenderPlan(
+            frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,
+            init_image=image, video=video, video_path=video_out, work=work, frames_dir=frames_dir,
+            cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
+            fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path,
+            webm_path=webm_path, warnings=warnings, lock=lock, staged=settings.resume and video_out.exists(),
+        )
+    except BaseException:
+        lock.release()
+        raise
 
 
 def _output_size(size: tuple[int, int] | None, source: tuple[int, int]) -> tuple[int, int]:

@@ -47,13 +47,15 @@ def write_png(folder: str, name: str, image: np.ndarray) -> None:
     """Write an RGB image as PNG atomically; OSError on failure (disk full, permissions).
 
     Plain strings, not ``Path`` objects: pathlib interns every name it parses, which for one new name per
-    frame grows the interpreter's interned-string table over a long render.
+    frame grows the interpreter's interned-string table over a long render. OpenCV's default PNG settings
+    (fast compression with its run-length strategy) on purpose: naming a compression level switches zlib to
+    its default strategy, which costs about twice as much for the same decoded pixels.
     """
     path = os.path.join(folder, name)
     temporary = os.path.join(folder, f".{name}.tmp.png")
-    ok, encoded = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    ok, encoded = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
     if not ok:
-        raise OSError(f"cannot encode {path.name} as PNG")
+        raise OSError(f"cannot encode {name} as PNG")
     with open(temporary, "wb") as handle:
         handle.write(encoded.tobytes())
     os.replace(temporary, path)

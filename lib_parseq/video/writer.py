@@ -3,8 +3,10 @@ then optional GIF and audio passes on the finished file.
 
 Frames are handed to a small queue and piped by a background thread, so the render computes the next frame
 while ffmpeg takes the last one. Closing the writer drains the queue, closes ffmpeg's stdin and waits, so the
-MP4 is finalised (playable) whenever the render stops, for whatever reason. A write into a dead encoder
-raises ``EncoderError`` carrying ffmpeg's message (on that write or a later one, at the latest on close).
+MP4 is finalised whenever the render stops, for whatever reason. MP4 and MOV are written fragmented (a short
+index every ``FRAGMENT_SECONDS``), so even a file whose writer could not finish (a full disk, a killed
+ffmpeg or Python) plays every complete fragment. A write into a dead encoder raises ``EncoderError``
+carrying ffmpeg's message (on that write or a later one, at the latest on close).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"
 CLOSE_TIMEOUT_S = 600.0
 QUEUED_FRAMES = 4
 PIPE_BYTES = 1 << 20
+FRAGMENT_SECONDS = 1.0
+FRAGMENTED_SUFFIXES = (".mp4", ".mov")
 
 
 class EncoderError(RenderError):
@@ -46,6 +50,14 @@ def check_encoder_settings(width: int, height: int, fps: float, crf: int, preset
         raise RenderError(f"unknown x264 preset {preset!r}; expected one of {', '.join(X264_PRESETS)}")
 
 
+def fragment_options(path: Path) -> list[str]:
+    """ffmpeg options that write ``path`` as fragmented MP4/MOV: playable up to the last complete fragment."""
+    if path.suffix.lower() not in FRAGMENTED_SUFFIXES:
+        return []
+    return ["-movflags", "+frag_keyframe+empty_moov+default_base_moof",
+            "-frag_duration", str(int(FRAGMENT_SECONDS * 1_000_000))]
+
+
 def exit_description(code: int | None) -> str:
     """ffmpeg's exit status in words ("exit 1", or the signal that killed it)."""
     if code is None or code >= 0:
@@ -62,7 +74,7 @@ class VideoWriter:
     """Streams frames of one size into ffmpeg; ``close()`` finalises the file(s)."""
 
     def __init__(self, path: Path, width: int, height: int, fps: float, *, crf: int = 17,
-                 preset: str = "medium", webm_path: Path | None = None) -> None:
+                 preset: str = "medium", webm_path: Path | None = None, fragmented: bool = True) -> None:
         check_encoder_settings(width, height, fps, crf, preset)
         self.path = Path(path)
         self.webm_path = Path(webm_path) if webm_path is not None else None
@@ -73,7 +85,7 @@ class VideoWriter:
             find_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
             "-map", "0:v", "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
-            "-pix_fmt", "yuv420p", str(self.path),
+            "-pix_fmt", "yuv420p", *(fragment_options(self.path) if fragmented else []), str(self.path),
         ]
         if webm_path is not None:
             args += ["-map", "0:v", "-an", "-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "33",
