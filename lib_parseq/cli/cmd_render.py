@@ -15,6 +15,7 @@ from lib_parseq.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR
 
 BORDERS = ("reflect", "replicate", "wrap", "noise")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+DRY_RUN_PRESET = "ultrafast"  # a dry run is a preview: encoding speed over file size (medium before issue 13)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--vocabulary", choices=("auto", "modern", "legacy"), default="auto",
                         help="field vocabulary of the manifest (default: detect)")
     parser.add_argument("--crf", type=int, default=17, help="H.264 quality, 0-51, lower is better (default 17)")
-    parser.add_argument("--preset", choices=PRESETS, default="medium", help="x264 speed preset (default medium)")
+    parser.add_argument("--preset", choices=PRESETS, default=DRY_RUN_PRESET,
+                        help=f"x264 speed preset (default {DRY_RUN_PRESET} for the dry-run preview; "
+                        "--preset medium for the smaller files of the default before)")
     parser.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
     parser.add_argument("--webm", action="store_true", help="also write a VP9 WebM beside the video")
     parser.add_argument("--no-resume-state", action="store_true",
