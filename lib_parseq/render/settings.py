@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BORDER_MODES = ("reflect", "replicate", "wrap", "noise")
-INTERPOLATIONS = ("linear", "cubic", "lanczos")
+BORDER_MODES = ("reflect", "replicate", "wrap", "noise", "zeros")
+INTERPOLATIONS = ("linear", "cubic", "lanczos", "nearest")
 VOCABULARIES = ("auto", "modern", "legacy")
 
 
