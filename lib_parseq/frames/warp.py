@@ -43,22 +43,21 @@ INTERPOLATION_ALIASES = {"bilinear": "linear", "bicubic": "cubic"}
 """Deforum's sampling names for ours."""
 
 
+def _canonical(name: str, known: dict[str, int], aliases: dict[str, str], what: str) -> str:
+    mode = aliases.get(name, name)
+    if mode not in known:
+        raise ValueError(f"unknown {what} {name!r}; expected one of {', '.join([*known, *aliases])}")
+    return mode
+
+
 def border_mode(name: str) -> str:
     """Our border mode for ``name`` (ours or Deforum's); ValueError naming the choices otherwise."""
-    mode = BORDER_ALIASES.get(name, name)
-    if mode not in BORDER_FLAGS:
-        choices = ", ".join([*BORDER_FLAGS, *BORDER_ALIASES])
-        raise ValueError(f"unknown border mode {name!r}; expected one of {choices}")
-    return mode
+    return _canonical(name, BORDER_FLAGS, BORDER_ALIASES, "border mode")
 
 
 def sampling_mode(name: str) -> str:
     """Our interpolation for ``name`` (ours or Deforum's); ValueError naming the choices otherwise."""
-    mode = INTERPOLATION_ALIASES.get(name, name)
-    if mode not in INTERPOLATION_FLAGS:
-        choices = ", ".join([*INTERPOLATION_FLAGS, *INTERPOLATION_ALIASES])
-        raise ValueError(f"unknown sampling mode {name!r}; expected one of {choices}")
-    return mode
+    return _canonical(name, INTERPOLATION_FLAGS, INTERPOLATION_ALIASES, "sampling mode")
 
 
 @dataclass(frozen=True)

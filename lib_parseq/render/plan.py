@@ -92,7 +92,7 @@ def plan_render(
     if init_image is not None and not (hybrid and settings.hybrid.first_frame_init):
         image = load_image(init_image)
     elif hybrid:
-        image = _first_video_frame(video)
+        image = _video_frame(video, settings.frames[0] if settings.frames and settings.frames[0] else 0)
     if video is None:
         source_size = (image.shape[1], image.shape[0])
     width, height = _output_size(settings.size, source_size)
@@ -186,11 +186,14 @@ def _check_modes(settings: RenderSettings) -> None:
         raise RenderError("colour source 'video' needs hybrid video (an input video guiding the loopback)")
 
 
-def _first_video_frame(video: VideoInfo) -> np.ndarray:
-    with VideoReader(video) as reader:
+def _video_frame(video: VideoInfo, index: int) -> np.ndarray:
+    """Frame ``index`` of the video (hybrid video's init when no init image is given)."""
+    if not 0 <= index < video.frame_count:
+        raise RenderError(f"the video {video.path.name} has no frame {index} to start from")
+    with VideoReader(video, skip=index) as reader:
         for frame in reader:
             return frame.copy()
-    raise RenderError(f"the video {video.path.name} has no frames")
+    raise RenderError(f"the video {video.path.name} has no frame {index} to start from")
 
 
 def _output_size(size: tuple[int, int] | None, source: tuple[int, int]) -> tuple[int, int]:

@@ -199,3 +199,30 @@ def test_colour_source_video_matches_each_frame_to_the_video(tmp_path, square_vi
     video = decode_frames(square_video)[1]
     matched = saved(tmp_path, 3)[2]
     assert np.abs(matched.mean(axis=(0, 1)) - video[2].mean(axis=(0, 1))).max() < 4
+
+
+def test_hybrid_with_cadence_stops_and_resumes_exactly(tmp_path, square_video):
+    manifest = make_manifest(8, seed=2, hybrid_comp_alpha=0.4, angle=lambda f: 2.0 * f)
+    hybrid = HybridSettings(motion="optical_flow", composite="normal", mask="difference")
+    init = texture(96, 96, seed=30)
+    reference = tmp_path / "reference"
+    render(manifest, settings(reference, hybrid=hybrid, cadence=2), Recording(), init_image=init,
+           video_path=square_video)
+    stopped = tmp_path / "stopped"
+    first = Recording(stop_after=2)
+    assert render(manifest, settings(stopped, hybrid=hybrid, cadence=2), first, init_image=init,
+                  video_path=square_video).interrupted
+    second = Recording()
+    render(manifest, settings(stopped, hybrid=hybrid, cadence=2, resume=True), second, init_image=init,
+           video_path=square_video)
+    assert sorted(first.frames + second.frames) == [0, 2, 4, 6]
+    for ours, theirs in zip(saved(stopped, 8), saved(reference, 8), strict=True):
+        assert np.array_equal(ours, theirs)
+
+
+def test_hybrid_without_an_init_starts_from_the_video_frame_at_the_range_start(tmp_path, square_video):
+    render(make_manifest(8), settings(tmp_path, hybrid=HybridSettings(), frames=(3, 5)), DryRunBackend(),
+           video_path=square_video)
+    video = decode_frames(square_video)[1]
+    first = read_png(frame_file(tmp_path / "frames", 3))
+    assert np.abs(first.astype(int) - video[3]).max() <= 2
