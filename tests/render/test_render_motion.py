@@ -226,3 +226,36 @@ def test_hybrid_without_an_init_starts_from_the_video_frame_at_the_range_start(t
     video = decode_frames(square_video)[1]
     first = read_png(frame_file(tmp_path / "frames", 3))
     assert np.abs(first.astype(int) - video[3]).max() <= 2
+
+
+def square_x(image: np.ndarray, patch: np.ndarray) -> float:
+    return locate(image, patch)[0]
+
+
+def test_use_previous_image_moves_the_loopback_towards_the_video_frame_instead(tmp_path, square_video):
+    video = decode_frames(square_video)[1]
+    init = video[3]  # the loopback starts with the square where the video has it at frame 3
+    patch = video[3][16 + 3 * STEP[1] + 4 : 16 + 3 * STEP[1] + 20, 16 + 3 * STEP[0] + 4 : 16 + 3 * STEP[0] + 20]
+    moved = {}
+    for use_previous in (False, True):
+        folder = tmp_path / str(use_previous)
+        hybrid = HybridSettings(motion="optical_flow", flow_method="dis_fine", use_previous_image=use_previous)
+        render(make_manifest(8), settings(folder, hybrid=hybrid, frames=(0, 2)), DryRunBackend(), init_image=init,
+               video_path=square_video)
+        moved[use_previous] = square_x(read_png(frame_file(folder / "frames", 1)), patch) - (20 + 3 * STEP[0])
+    assert moved[False] == pytest.approx(STEP[0], abs=1.0)  # the video's own step, 0 → 1
+    assert moved[True] == pytest.approx(-2 * STEP[0], abs=1.0)  # to where video frame 1 has it
+
+
+@pytest.mark.parametrize("kind", ["affine", "perspective"])
+def test_hybrid_matrix_motion_follows_a_panning_video(tmp_path, kind):
+    scene = texture(160, 128, seed=40, smooth=2.0)
+    frames = [np.ascontiguousarray(scene[10 : 10 + 96, 10 + 4 * f : 10 + 4 * f + 96]) for f in range(4)]
+    path = write_video(tmp_path / "pan.mp4", frames)  # the camera pans right: content moves 4 px left per frame
+    init = texture(96, 96, seed=41, smooth=1.5)
+    render(make_manifest(4), settings(tmp_path / "out", hybrid=HybridSettings(motion=kind)), DryRunBackend(),
+           init_image=init, video_path=path)
+    last = read_png(frame_file(tmp_path / "out" / "frames", 3))
+    patch = init[30:60, 40:70]
+    x, y = locate(last, patch)
+    assert (x, y) == pytest.approx((40 - 12, 30), abs=1.0)
