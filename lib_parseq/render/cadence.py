@@ -112,14 +112,18 @@ class CadenceFrames:
             return written
         previous, previous_output = self.anchor
         following = next_diffused(previous, plan.end, cadence)
-        from_previous = self._warp_to(previous_output, previous, frame)
+        # Both matrices first: a motion error must not leave the next diffused output made but unwritten
+        # (a checkpoint taken for that error would then hold a history the resume rule misreads).
+        to_frame = frame_matrix(plan, frame, previous, video_input=False)
+        back_to_frame = frame_matrix(plan, frame, following, video_input=False) if following is not None else None
+        from_previous = self._warp(previous_output, to_frame, frame, previous)
         if following is None:
             image = from_previous
         else:
             if self.ahead is None:
                 output, written = self._diffuse(following)
                 self.ahead = (following, output, written)
-            from_following = self._warp_to(self.ahead[1], following, frame)
+            from_following = self._warp(self.ahead[1], back_to_frame, frame, following)
             weight = tween_weight(frame, previous, following)
             if self.settings.cadence_flow is not None:
                 factor = float(frame_params(plan.frames[frame], frame).values.get(
@@ -130,8 +134,7 @@ class CadenceFrames:
                 image = tween(from_previous, from_following, weight)
         return self._with_overlay(frame, image)
 
-    def _warp_to(self, image: np.ndarray, at: int, frame: int) -> np.ndarray:
-        matrix = frame_matrix(self.plan, frame, at, video_input=False)
+    def _warp(self, image: np.ndarray, matrix: np.ndarray, frame: int, at: int) -> np.ndarray:
         rng = np.random.default_rng([frame, at]) if self.settings.border == "noise" else None
         return warp_image(image, matrix, border=self.settings.border, interpolation=self.settings.interpolation,
                           rng=rng)
