@@ -259,3 +259,25 @@ def test_hybrid_matrix_motion_follows_a_panning_video(tmp_path, kind):
     patch = init[30:60, 40:70]
     x, y = locate(last, patch)
     assert (x, y) == pytest.approx((40 - 12, 30), abs=1.0)
+
+
+@pytest.mark.parametrize("when", ["before", "normal", "after"])
+def test_composite_timing_before_or_after_the_motion_or_after_generation(tmp_path, square_video, when):
+    manifest = make_manifest(8, hybrid_comp_alpha=1.0, translation_x=lambda f: 6.0 * f)
+
+    class Brighten(DryRunBackend):
+        def generate(self, image, params):
+            return np.clip(image.astype(int) + 40, 0, 255).astype(np.uint8)
+
+    render(manifest, settings(tmp_path, hybrid=HybridSettings(composite=when), frames=(0, 3), border="replicate"),
+           Brighten(), init_image=texture(96, 96, seed=50), video_path=square_video)
+    video = decode_frames(square_video)[1]
+    frame = read_png(frame_file(tmp_path / "frames", 2)).astype(int)
+    brightened = np.clip(video[2].astype(int) + 40, 0, 255)
+    shifted = np.roll(brightened, 6, axis=1)  # the video frame moved by this frame's camera step
+    if when == "before":
+        assert np.abs(frame[:, 8:] - shifted[:, 8:]).max() <= 3
+    elif when == "normal":
+        assert np.abs(frame - brightened).max() <= 3
+    else:
+        assert np.abs(frame - video[2]).max() <= 3
