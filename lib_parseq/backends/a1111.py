@@ -221,7 +221,8 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
 
 def run_script(p: Any, *args: Any):
     """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video."""
-    from lib_parseq.render import render
+    from lib_parseq.frames.cadence import diffused_frames
+    from lib_parseq.render import plan_render, run_plan
     from lib_parseq.render.state import remove_work_folder
     from lib_parseq.video.ffmpeg import FFMPEG_ENV
     from lib_parseq.video.paths import resolve_output_path
@@ -261,8 +262,10 @@ def run_script(p: Any, *args: Any):
                            dry_run=values.dry_run, keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)),
                            masks=masks if masks.active else None)
 
+    calls = total
+
     def progress(report) -> None:
-        shared.state.job_count = report.total
+        shared.state.job_count = calls
 
     ffmpeg = str(option(OPTION_FFMPEG, "")).strip()
     saved_env = os.environ.get(FFMPEG_ENV)
@@ -270,8 +273,10 @@ def run_script(p: Any, *args: Any):
         os.environ[FFMPEG_ENV] = ffmpeg
     try:
         save_fetched(source, video)
-        result = render(manifest, _render_settings(p, values, video, output_dir), backend,
-                        init_image=init_image, video_path=input_video, progress=progress)
+        settings = _render_settings(p, values, video, output_dir)
+        plan = plan_render(manifest, settings, init_image=init_image, video_path=input_video)
+        calls = backend.total = shared.state.job_count = len(diffused_frames(plan.start, plan.end, plan.cadence))
+        result = run_plan(plan, settings, backend, progress=progress)
     finally:
         masks.close()
         if ffmpeg:

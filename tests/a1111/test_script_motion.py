@@ -94,10 +94,14 @@ def test_a_mask_video_gives_one_mask_frame_per_frame(webui, init_image, seen_mas
 
 
 def test_cadence_sampling_and_greyscale_reach_the_render(webui, init_image):
+    m = webui.modules
+    seen = []
+    m.script_callbacks.on_cfg_denoiser(lambda params: seen.append((m.shared.state.job, m.shared.state.job_count)))
     manifest = make_manifest(6, extra=lambda f: {"angle": 7.0 * f})
     run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_cadence": 2,
-                                   "parseq_output_template": "turbo.mp4"})
-    assert len(webui.modules.processing.calls) == 3
+                                   "parseq_output_template": "turbo.mp4"}, steps=2)
+    assert len(m.processing.calls) == 3
+    assert sorted(set(seen)) == [(f"Frame {i}/3", 3) for i in range(1, 4)]  # the progress counts backend calls
     assert probe_video(webui.root / "outputs" / "img2img-images" / "turbo.mp4").frame_count == 6
     processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_dry_run": True,
                                                "parseq_sampling": "nearest", "parseq_greyscale": True,
