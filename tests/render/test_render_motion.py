@@ -281,3 +281,10 @@ def test_composite_timing_before_or_after_the_motion_or_after_generation(tmp_pat
         assert np.abs(frame - brightened).max() <= 3
     else:
         assert np.abs(frame - video[2]).max() <= 3
+
+
+def test_first_frame_init_wins_over_an_init_image(tmp_path, square_video):
+    render(make_manifest(8), settings(tmp_path, hybrid=HybridSettings(first_frame_init=True), frames=(0, 2)),
+           DryRunBackend(), init_image=texture(96, 96, seed=60), video_path=square_video)
+    video = decode_frames(square_video)[1]
+    assert np.abs(read_png(frame_file(tmp_path / "frames", 0)).astype(int) - video[0]).max() <= 2
