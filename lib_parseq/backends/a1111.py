@@ -209,8 +209,12 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
         colour_source=values.colour_source,
         colour_every=values.colour_every,
         greyscale=values.greyscale,
-        hybrid=HybridSettings(motion=values.hybrid_motion, flow_method=values.hybrid_flow,
-                              composite=values.hybrid_composite, mask=values.hybrid_mask) if values.hybrid else None,
+        hybrid=HybridSettings(
+            motion=values.hybrid_motion, flow_method=values.hybrid_flow,
+            use_previous_image=values.hybrid_use_previous_image, composite=values.hybrid_composite,
+            mask=values.hybrid_mask, mask_invert=values.hybrid_mask_invert, mask_equalise=values.hybrid_mask_equalise,
+            mask_auto_contrast=values.hybrid_mask_auto_contrast, first_frame_init=values.hybrid_first_frame_init,
+        ) if values.hybrid else None,
     )
     if values.cc_override:
         settings.cc_window_width = values.cc_window_width

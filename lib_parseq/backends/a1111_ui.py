@@ -17,6 +17,7 @@ COLOUR_SOURCES = ("window", "first", "video")
 FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
 HYBRID_MASKS = ("none", "blend", "difference", "video")
 MASK_SOURCES = ("none", "init alpha", "mask image", "mask video")
+EQUALISE_WHEN = ("none", "before", "after", "both")
 
 MANIFEST_ELEM_ID = "parseq_manifest"
 
@@ -51,6 +52,11 @@ class ScriptValues:
     hybrid_flow: str = FLOW_METHODS[0]
     hybrid_composite: str = HYBRID_COMPOSITES[0]
     hybrid_mask: str = HYBRID_MASKS[0]
+    hybrid_mask_invert: bool = False
+    hybrid_mask_equalise: str = EQUALISE_WHEN[0]
+    hybrid_mask_auto_contrast: bool = False
+    hybrid_use_previous_image: bool = False
+    hybrid_first_frame_init: bool = False
     mask_source: str = MASK_SOURCES[0]
     mask_image: Any = None
     mask_video: str = ""
@@ -103,7 +109,11 @@ def _motion_values(values: dict[str, Any]) -> dict[str, Any]:
         colour_every=int(values["colour_every"] or 0), greyscale=bool(values["greyscale"]),
         hybrid=bool(values["hybrid"]), hybrid_motion=text("hybrid_motion", HYBRID_MOTIONS[0]),
         hybrid_flow=text("hybrid_flow", FLOW_METHODS[0]), hybrid_composite=text("hybrid_composite", HYBRID_COMPOSITES[0]),
-        hybrid_mask=text("hybrid_mask", HYBRID_MASKS[0]), mask_source=text("mask_source", MASK_SOURCES[0]),
+        hybrid_mask=text("hybrid_mask", HYBRID_MASKS[0]), hybrid_mask_invert=bool(values["hybrid_mask_invert"]),
+        hybrid_mask_equalise=text("hybrid_mask_equalise", EQUALISE_WHEN[0]),
+        hybrid_mask_auto_contrast=bool(values["hybrid_mask_auto_contrast"]),
+        hybrid_use_previous_image=bool(values["hybrid_use_previous_image"]),
+        hybrid_first_frame_init=bool(values["hybrid_first_frame_init"]), mask_source=text("mask_source", MASK_SOURCES[0]),
         mask_image=values["mask_image"], mask_video=str(values["mask_video"] or "").strip(),
         mask_invert=bool(values["mask_invert"]), mask_blur=int(values["mask_blur"] or 0),
         mask_overlay=bool(values["mask_overlay"]),
@@ -139,6 +149,17 @@ def build_motion_controls() -> list:
                                            value=HYBRID_COMPOSITES[0], elem_id="parseq_hybrid_composite")
             hybrid_mask = gr.Dropdown(label="Hybrid composite mask", choices=list(HYBRID_MASKS),
                                       value=HYBRID_MASKS[0], elem_id="parseq_hybrid_mask")
+        with gr.Row():
+            hybrid_mask_invert = gr.Checkbox(label="Invert the composite mask", value=False,
+                                             elem_id="parseq_hybrid_mask_invert")
+            hybrid_mask_equalise = gr.Dropdown(label="Equalise the composite mask", choices=list(EQUALISE_WHEN),
+                                               value=EQUALISE_WHEN[0], elem_id="parseq_hybrid_mask_equalise")
+            hybrid_mask_auto_contrast = gr.Checkbox(label="Auto-contrast the composite mask", value=False,
+                                                    elem_id="parseq_hybrid_mask_auto_contrast")
+            hybrid_use_previous_image = gr.Checkbox(label="Motion from the previous output to the video frame",
+                                                    value=False, elem_id="parseq_hybrid_use_previous_image")
+            hybrid_first_frame_init = gr.Checkbox(label="Start from the video's first frame", value=False,
+                                                  elem_id="parseq_hybrid_first_frame_init")
     with gr.Accordion("Init mask", open=False):
         with gr.Row():
             mask_source = gr.Dropdown(label="Mask source (white = regenerate)", choices=list(MASK_SOURCES),
@@ -152,7 +173,8 @@ def build_motion_controls() -> list:
             mask_overlay = gr.Checkbox(label="Overlay the init image outside the mask", value=False,
                                        elem_id="parseq_mask_overlay")
     return [sampling, cadence, colour_space, colour_source, colour_every, greyscale, hybrid, hybrid_motion,
-            hybrid_flow, hybrid_composite, hybrid_mask, mask_source, mask_image, mask_video, mask_invert, mask_blur,
+            hybrid_flow, hybrid_composite, hybrid_mask, hybrid_mask_invert, hybrid_mask_equalise, hybrid_mask_auto_contrast,
+            hybrid_use_previous_image, hybrid_first_frame_init, mask_source, mask_image, mask_video, mask_invert, mask_blur,
             mask_overlay]
 
 

@@ -14,6 +14,13 @@ from lib_parseq.video import VideoWriter
 from lib_parseq.video.probe import probe_video
 
 
+def _frames(path):
+    from lib_parseq.video import VideoReader
+
+    with VideoReader(probe_video(path)) as reader:
+        yield from (frame.copy() for frame in reader)
+
+
 def run_parseq(webui, init_image, values: dict, **p_fields):
     return webui.img2img(init_image, webui.script_args("Parseq", values), **p_fields)
 
@@ -121,5 +128,13 @@ def test_hybrid_video_through_the_script(webui, init_image, small_video):
     assert len(calls) == 8
     assert probe_video(webui.root / "outputs" / "img2img-images" / "hybrid.mp4").frame_count == 8
     assert len({round(c["init_mean"], 1) for c in calls[1:]}) > 1  # each frame takes in its video frame
+    processed = run_parseq(webui, init_image, {
+        "parseq_manifest": json.dumps(manifest), "parseq_input_video": str(small_video), "parseq_hybrid": True,
+        "parseq_dry_run": True, "parseq_hybrid_first_frame_init": True, "parseq_hybrid_composite": "normal",
+        "parseq_hybrid_mask": "difference", "parseq_hybrid_mask_invert": True, "parseq_hybrid_mask_equalise": "both",
+        "parseq_hybrid_mask_auto_contrast": True, "parseq_hybrid_use_previous_image": True,
+        "parseq_output_template": "hybrid-first.mp4"})
+    first_video_frame = next(iter(_frames(small_video)))
+    assert np.abs(np.asarray(processed.images[0].convert("RGB")).astype(int) - first_video_frame).max() <= 2
     with pytest.raises(RenderError, match="hybrid video needs an input video"):
         run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_hybrid": True})
