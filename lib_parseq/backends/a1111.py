@@ -35,6 +35,7 @@ from lib_parseq.backends.a1111_mapping import (
     overrides_of,
     processing_fields,
 )
+from lib_parseq.backends.a1111_masks import FrameMasks, MaskOptions
 from lib_parseq.backends.a1111_ui import ScriptValues
 from lib_parseq.errors import RenderError
 from lib_parseq.render.loop import RenderStopped
@@ -89,8 +90,9 @@ class A1111Backend:
     """Generates each frame with ``processing.process_images(p)``; see the module docstring."""
 
     def __init__(self, p: Any, manifest: dict[str, Any], *, ui: UiValues, total: int, frames_dir: Path | None,
-                 dry_run: bool = False, keep_last: int = KEEP_LAST) -> None:
+                 dry_run: bool = False, keep_last: int = KEEP_LAST, masks: FrameMasks | None = None) -> None:
         self.p = p
+        self.masks = masks
         self.overrides: Overrides = overrides_of(manifest)
         self.fields = managed_fields(manifest)
         self.ui = ui
@@ -129,11 +131,14 @@ class A1111Backend:
             return image
         if self.color_target is not None:
             p.color_corrections = [self.color_target]
+        mask = self.masks.apply(p, params.frame) if self.masks is not None else None
         processed = processing.process_images(p)
         if state.interrupted or state.skipped or not processed.images:
             self.aborted = True
             raise FrameAborted(params.frame)
         output = processed.images[processed.index_of_first_image]
+        if mask is not None and self.masks.options.overlay:
+            output = Image.fromarray(self.masks.overlay(np.asarray(output.convert("RGB")), mask))
         info = processed.infotexts[processed.index_of_first_image] if processed.infotexts else processed.info
         self._keep(output, info, processed.seed, processed.prompt, params)
         return np.asarray(output.convert("RGB"))
@@ -184,7 +189,7 @@ def _unused(video: Path) -> Path:
 
 
 def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path):
-    from lib_parseq.render.settings import RenderSettings
+    from lib_parseq.render.settings import HybridSettings, RenderSettings
 
     settings = RenderSettings(
         output=str(video.relative_to(output_dir)),
@@ -198,6 +203,18 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
         crf=int(option(OPTION_CRF, 17)),
         preset=str(option(OPTION_PRESET, "medium")),
         handle_sigint=False,
+        interpolation=values.sampling,
+        cadence=values.cadence or None,
+        colour_space=values.colour_space,
+        colour_source=values.colour_source,
+        colour_every=values.colour_every,
+        greyscale=values.greyscale,
+        hybrid=HybridSettings(
+            motion=values.hybrid_motion, flow_method=values.hybrid_flow,
+            use_previous_image=values.hybrid_use_previous_image, composite=values.hybrid_composite,
+            mask=values.hybrid_mask, mask_invert=values.hybrid_mask_invert, mask_equalise=values.hybrid_mask_equalise,
+            mask_auto_contrast=values.hybrid_mask_auto_contrast, first_frame_init=values.hybrid_first_frame_init,
+        ) if values.hybrid else None,
     )
     if values.cc_override:
         settings.cc_window_width = values.cc_window_width
@@ -208,7 +225,8 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
 
 def run_script(p: Any, *args: Any):
     """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video."""
-    from lib_parseq.render import render
+    from lib_parseq.frames.cadence import diffused_frames
+    from lib_parseq.render import plan_render, run_plan
     from lib_parseq.render.state import remove_work_folder
     from lib_parseq.video.ffmpeg import FFMPEG_ENV
     from lib_parseq.video.paths import resolve_output_path
@@ -227,10 +245,15 @@ def run_script(p: Any, *args: Any):
         raise RenderError(f"input video {values.input_video} does not exist", path=values.input_video)
     if input_video is None and not p.init_images:
         raise RenderError("loopback needs an init image: add one to img2img, or give an input video path")
-    if input_video is not None:
+    if values.hybrid and input_video is None:
+        raise RenderError("hybrid video needs an input video path to guide the loopback")
+    if input_video is not None and not (values.hybrid and p.init_images):
         init_image = None
     else:
         init_image = np.asarray(p.init_images[0].convert("RGB"))
+    masks = FrameMasks(MaskOptions(values.mask_source, values.mask_image, values.mask_video, values.mask_invert,
+                                   values.mask_blur, values.mask_overlay),
+                       p.init_images[0] if p.init_images else None, int(p.width), int(p.height))
 
     processing.fix_seed(p)
     p.n_iter = 1
@@ -240,10 +263,13 @@ def run_script(p: Any, *args: Any):
     total = _frame_total(manifest, values)
     shared.state.job_count = total
     backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, frames_dir=frames_dir,
-                           dry_run=values.dry_run, keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)))
+                           dry_run=values.dry_run, keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)),
+                           masks=masks if masks.active else None)
+
+    calls = total
 
     def progress(report) -> None:
-        shared.state.job_count = report.total
+        shared.state.job_count = calls
 
     ffmpeg = str(option(OPTION_FFMPEG, "")).strip()
     saved_env = os.environ.get(FFMPEG_ENV)
@@ -251,9 +277,12 @@ def run_script(p: Any, *args: Any):
         os.environ[FFMPEG_ENV] = ffmpeg
     try:
         save_fetched(source, video)
-        result = render(manifest, _render_settings(p, values, video, output_dir), backend,
-                        init_image=init_image, video_path=input_video, progress=progress)
+        settings = _render_settings(p, values, video, output_dir)
+        plan = plan_render(manifest, settings, init_image=init_image, video_path=input_video)
+        calls = backend.total = shared.state.job_count = len(diffused_frames(plan.start, plan.end, plan.cadence))
+        result = run_plan(plan, settings, backend, progress=progress)
     finally:
+        masks.close()
         if ffmpeg:
             if saved_env is None:
                 os.environ.pop(FFMPEG_ENV, None)

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from lib_parseq.backends.a1111_summary import summarize
-from lib_parseq.render.settings import BORDER_MODES
+from lib_parseq.render.settings import BORDER_MODES, HYBRID_COMPOSITES, HYBRID_MOTIONS, INTERPOLATIONS
+
+COLOUR_SPACES = ("lab", "hsv", "rgb")
+COLOUR_SOURCES = ("window", "first", "video")
+FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
+HYBRID_MASKS = ("none", "blend", "difference", "video")
+MASK_SOURCES = ("none", "init alpha", "mask image", "mask video")
+EQUALISE_WHEN = ("none", "before", "after", "both")
 
 MANIFEST_ELEM_ID = "parseq_manifest"
 
@@ -34,6 +41,28 @@ class ScriptValues:
     cc_window_slide_rate: float = 1.0
     cc_use_input: bool = False
     border: str = BORDER_MODES[0]
+    sampling: str = INTERPOLATIONS[0]
+    cadence: int = 0
+    colour_space: str = COLOUR_SPACES[0]
+    colour_source: str = COLOUR_SOURCES[0]
+    colour_every: int = 0
+    greyscale: bool = False
+    hybrid: bool = False
+    hybrid_motion: str = HYBRID_MOTIONS[0]
+    hybrid_flow: str = FLOW_METHODS[0]
+    hybrid_composite: str = HYBRID_COMPOSITES[0]
+    hybrid_mask: str = HYBRID_MASKS[0]
+    hybrid_mask_invert: bool = False
+    hybrid_mask_equalise: str = EQUALISE_WHEN[0]
+    hybrid_mask_auto_contrast: bool = False
+    hybrid_use_previous_image: bool = False
+    hybrid_first_frame_init: bool = False
+    mask_source: str = MASK_SOURCES[0]
+    mask_image: Any = None
+    mask_video: str = ""
+    mask_invert: bool = False
+    mask_blur: int = 4
+    mask_overlay: bool = False
 
     @classmethod
     def from_args(cls, *args: Any) -> ScriptValues:
@@ -57,6 +86,7 @@ class ScriptValues:
             cc_window_slide_rate=float(1.0 if values["cc_window_slide_rate"] is None else values["cc_window_slide_rate"]),
             cc_use_input=bool(values["cc_use_input"]),
             border=str(values["border"] or BORDER_MODES[0]),
+            **_motion_values(values),
         )
 
     def frame_range(self) -> tuple[int | None, int | None] | None:
@@ -66,6 +96,86 @@ class ScriptValues:
         if start == 0 and end is None:
             return None
         return (start, end)
+
+
+def _motion_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The motion-toolkit values (appended controls), with their defaults for empty inputs."""
+    def text(name: str, default: str) -> str:
+        return str(values[name] or default)
+
+    return dict(
+        sampling=text("sampling", INTERPOLATIONS[0]), cadence=int(values["cadence"] or 0),
+        colour_space=text("colour_space", COLOUR_SPACES[0]), colour_source=text("colour_source", COLOUR_SOURCES[0]),
+        colour_every=int(values["colour_every"] or 0), greyscale=bool(values["greyscale"]),
+        hybrid=bool(values["hybrid"]), hybrid_motion=text("hybrid_motion", HYBRID_MOTIONS[0]),
+        hybrid_flow=text("hybrid_flow", FLOW_METHODS[0]), hybrid_composite=text("hybrid_composite", HYBRID_COMPOSITES[0]),
+        hybrid_mask=text("hybrid_mask", HYBRID_MASKS[0]), hybrid_mask_invert=bool(values["hybrid_mask_invert"]),
+        hybrid_mask_equalise=text("hybrid_mask_equalise", EQUALISE_WHEN[0]),
+        hybrid_mask_auto_contrast=bool(values["hybrid_mask_auto_contrast"]),
+        hybrid_use_previous_image=bool(values["hybrid_use_previous_image"]),
+        hybrid_first_frame_init=bool(values["hybrid_first_frame_init"]), mask_source=text("mask_source", MASK_SOURCES[0]),
+        mask_image=values["mask_image"], mask_video=str(values["mask_video"] or "").strip(),
+        mask_invert=bool(values["mask_invert"]), mask_blur=int(values["mask_blur"] or 0),
+        mask_overlay=bool(values["mask_overlay"]),
+    )
+
+
+def build_motion_controls() -> list:
+    """Deforum's motion toolkit and init masks (appended after the original controls, in ``ScriptValues`` order)."""
+    import gradio as gr
+
+    with gr.Accordion("Motion toolkit: sampling, cadence, colour coherence, hybrid video", open=False):
+        with gr.Row():
+            sampling = gr.Dropdown(label="Sampling", choices=list(INTERPOLATIONS), value=INTERPOLATIONS[0],
+                                   elem_id="parseq_sampling")
+            cadence = gr.Number(label="Diffusion cadence (0: the manifest's)", value=0, precision=0,
+                                elem_id="parseq_cadence")
+        with gr.Row():
+            colour_space = gr.Dropdown(label="Colour coherence space", choices=list(COLOUR_SPACES),
+                                       value=COLOUR_SPACES[0], elem_id="parseq_colour_space")
+            colour_source = gr.Dropdown(label="Colour coherence source", choices=list(COLOUR_SOURCES),
+                                        value=COLOUR_SOURCES[0], elem_id="parseq_colour_source")
+            colour_every = gr.Number(label="Refresh colour sample every N frames (0: never / every frame)", value=0,
+                                     precision=0, elem_id="parseq_colour_every")
+            greyscale = gr.Checkbox(label="Force greyscale", value=False, elem_id="parseq_greyscale")
+        with gr.Row():
+            hybrid = gr.Checkbox(label="Hybrid video: the input video guides the loopback (instead of vid2vid)",
+                                 value=False, elem_id="parseq_hybrid")
+            hybrid_motion = gr.Dropdown(label="Hybrid motion", choices=list(HYBRID_MOTIONS), value=HYBRID_MOTIONS[0],
+                                        elem_id="parseq_hybrid_motion")
+            hybrid_flow = gr.Dropdown(label="Hybrid flow method", choices=list(FLOW_METHODS), value=FLOW_METHODS[0],
+                                      elem_id="parseq_hybrid_flow")
+            hybrid_composite = gr.Dropdown(label="Hybrid composite", choices=list(HYBRID_COMPOSITES),
+                                           value=HYBRID_COMPOSITES[0], elem_id="parseq_hybrid_composite")
+            hybrid_mask = gr.Dropdown(label="Hybrid composite mask", choices=list(HYBRID_MASKS),
+                                      value=HYBRID_MASKS[0], elem_id="parseq_hybrid_mask")
+        with gr.Row():
+            hybrid_mask_invert = gr.Checkbox(label="Invert the composite mask", value=False,
+                                             elem_id="parseq_hybrid_mask_invert")
+            hybrid_mask_equalise = gr.Dropdown(label="Equalise the composite mask", choices=list(EQUALISE_WHEN),
+                                               value=EQUALISE_WHEN[0], elem_id="parseq_hybrid_mask_equalise")
+            hybrid_mask_auto_contrast = gr.Checkbox(label="Auto-contrast the composite mask", value=False,
+                                                    elem_id="parseq_hybrid_mask_auto_contrast")
+            hybrid_use_previous_image = gr.Checkbox(label="Motion from the previous output to the video frame",
+                                                    value=False, elem_id="parseq_hybrid_use_previous_image")
+            hybrid_first_frame_init = gr.Checkbox(label="Start from the video's first frame", value=False,
+                                                  elem_id="parseq_hybrid_first_frame_init")
+    with gr.Accordion("Init mask", open=False):
+        with gr.Row():
+            mask_source = gr.Dropdown(label="Mask source (white = regenerate)", choices=list(MASK_SOURCES),
+                                      value=MASK_SOURCES[0], elem_id="parseq_mask_source")
+            mask_video = gr.Textbox(label="Mask video path on the server (one mask frame per frame)",
+                                    elem_id="parseq_mask_video")
+        mask_image = gr.Image(label="Mask image", type="pil", elem_id="parseq_mask_image")
+        with gr.Row():
+            mask_invert = gr.Checkbox(label="Invert mask", value=False, elem_id="parseq_mask_invert")
+            mask_blur = gr.Number(label="Mask blur (pixels)", value=4, precision=0, elem_id="parseq_mask_blur")
+            mask_overlay = gr.Checkbox(label="Overlay the init image outside the mask", value=False,
+                                       elem_id="parseq_mask_overlay")
+    return [sampling, cadence, colour_space, colour_source, colour_every, greyscale, hybrid, hybrid_motion,
+            hybrid_flow, hybrid_composite, hybrid_mask, hybrid_mask_invert, hybrid_mask_equalise, hybrid_mask_auto_contrast,
+            hybrid_use_previous_image, hybrid_first_frame_init, mask_source, mask_image, mask_video, mask_invert, mask_blur,
+            mask_overlay]
 
 
 def build_controls(default_template: str = "") -> list:
@@ -109,5 +219,6 @@ def build_controls(default_template: str = "") -> list:
 
     manifest.change(fn=summarize, inputs=[manifest, upload], outputs=[summary], show_progress="hidden")
     upload.change(fn=summarize, inputs=[manifest, upload], outputs=[summary], show_progress="hidden")
+    motion = build_motion_controls()
     return [manifest, upload, input_video, output_template, fps, first_frame, last_frame, save_frames, dry_run,
-            overlay, cc_override, cc_window_width, cc_window_slide_rate, cc_use_input, border]
+            overlay, cc_override, cc_window_width, cc_window_slide_rate, cc_use_input, border, *motion]

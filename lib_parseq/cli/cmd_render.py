@@ -13,7 +13,9 @@ from pathlib import Path
 
 from lib_parseq.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR
 
-BORDERS = ("reflect", "replicate", "wrap", "noise")
+BORDERS = ("reflect", "replicate", "wrap", "noise", "zeros", "border", "reflection", "black")
+SAMPLINGS = ("linear", "cubic", "lanczos", "nearest", "bilinear", "bicubic")
+FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 DRY_RUN_PRESET = "ultrafast"  # a dry run is a preview: encoding speed over file size (medium before issue 13)
 
@@ -26,9 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "or vid2vid from an input video. Outside AUTOMATIC1111 only --dry-run is available.",
     )
     parser.add_argument("manifest", metavar="MANIFEST_OR_DOC.json", help="manifest or keyframe document (file or URL)")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--init", metavar="IMAGE", help="init image: loopback (each output feeds the next frame)")
-    source.add_argument("--video", metavar="INPUT", help="input video: vid2vid (any format ffmpeg reads)")
+    parser.add_argument("--init", metavar="IMAGE", help="init image: loopback (each output feeds the next frame)")
+    parser.add_argument("--video", metavar="INPUT", help="input video: vid2vid (any format ffmpeg reads), or the "
+                        "guide of --hybrid")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.mp4",
                         help="output video; may use <timestamp> (and <img2img_output_path> with --img2img-output-path)")
     parser.add_argument("--output-dir", metavar="DIR", help="folder the -o template stays inside (default: -o's folder)")
@@ -43,7 +45,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--audio", metavar="FILE", help="add this audio track, trimmed to the video")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted render of the same command")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    parser.add_argument("--border", choices=BORDERS, default="reflect", help="fill for uncovered areas (default reflect)")
+    parser.add_argument("--border", choices=BORDERS, default="reflect",
+                        help="fill for uncovered areas (default reflect; border/reflection/black are Deforum's names)")
+    parser.add_argument("--sampling", "--interpolation", dest="sampling", choices=SAMPLINGS, default="linear",
+                        help="pixel sampling of the warps (default linear = bilinear)")
+    motion = parser.add_argument_group("Deforum motion toolkit")
+    motion.add_argument("--cadence", type=int, metavar="N",
+                        help="diffuse every Nth frame, cross-fade the rest (default: the manifest's options.cadence)")
+    motion.add_argument("--cadence-flow", choices=FLOW_METHODS,
+                        help="move the in-betweens along the optical flow between the diffused frames")
+    motion.add_argument("--colour-space", choices=("lab", "hsv", "rgb"), default="lab",
+                        help="colour space of colour coherence (default lab)")
+    motion.add_argument("--colour-source", choices=("window", "first", "video"), default="window",
+                        help="match colours to the window of recent outputs (default; the manifest's cc_* options), "
+                        "the first output, or the --hybrid video frame")
+    motion.add_argument("--colour-every", type=int, default=0, metavar="N",
+                        help="refresh the first/video colour sample every Nth frame (0: first = frame 0 only, "
+                        "video = every frame)")
+    motion.add_argument("--greyscale", action="store_true", help="force greyscale frames")
+    motion.add_argument("--hybrid", action="store_true",
+                        help="hybrid video: loopback on our output guided by --video (not vid2vid)")
+    motion.add_argument("--hybrid-motion", choices=("none", "optical_flow", "perspective", "affine"), default="none",
+                        help="apply the video's motion to the loopback image (default none)")
+    motion.add_argument("--hybrid-flow", choices=FLOW_METHODS, default="dis_medium",
+                        help="optical flow method (default dis_medium; dis_fine finer, farneback slowest)")
+    motion.add_argument("--hybrid-use-prev-image", action="store_true",
+                        help="measure the motion from the previous output to the video frame")
+    motion.add_argument("--hybrid-composite", choices=("none", "before", "normal", "after"), default="none",
+                        help="blend the video frame in (with hybrid_comp_alpha) before/after the motion or after "
+                        "generation")
+    motion.add_argument("--hybrid-mask", choices=("none", "blend", "difference", "video"), default="none",
+                        help="composite mask (default none)")
+    motion.add_argument("--hybrid-mask-invert", action="store_true", help="invert the composite mask")
+    motion.add_argument("--hybrid-mask-equalise", choices=("none", "before", "after", "both"), default="none",
+                        help="equalise the composite mask before/after its contrast")
+    motion.add_argument("--hybrid-mask-auto-contrast", action="store_true",
+                        help="auto-contrast the composite mask between the hybrid_comp_mask_auto_contrast_cutoff_* "
+                        "percentiles")
+    motion.add_argument("--hybrid-first-frame-init", action="store_true",
+                        help="start from the video's first frame even with --init")
     parser.add_argument("--vocabulary", choices=("auto", "modern", "legacy"), default="auto",
                         help="field vocabulary of the manifest (default: detect)")
     parser.add_argument("--crf", type=int, default=17, help="H.264 quality, 0-51, lower is better (default 17)")
@@ -115,7 +155,26 @@ def _load_manifest(source: str) -> dict:
     return as_manifest(read_json_file(source))
 
 
+def _hybrid_settings(args: argparse.Namespace):
+    from lib_parseq.render.settings import HybridSettings
+
+    if not args.hybrid:
+        return None
+    return HybridSettings(
+        motion=args.hybrid_motion, flow_method=args.hybrid_flow, use_previous_image=args.hybrid_use_prev_image,
+        composite=args.hybrid_composite, mask=args.hybrid_mask, mask_invert=args.hybrid_mask_invert,
+        mask_equalise=args.hybrid_mask_equalise, mask_auto_contrast=args.hybrid_mask_auto_contrast,
+        first_frame_init=args.hybrid_first_frame_init)
+
+
 def run(args: argparse.Namespace) -> int:
+    if (args.init is None and args.video is None) or (args.init and args.video and not args.hybrid):
+        print("Error: give --init IMAGE (loopback) or --video INPUT (vid2vid); both only with --hybrid",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
+    if args.hybrid and args.video is None:
+        print("Error: --hybrid needs --video INPUT to guide the loopback", file=sys.stderr)
+        return EXIT_USER_ERROR
     if not args.dry_run:
         print("Error: no diffusion backend is available outside AUTOMATIC1111. Add --dry-run to render the "
               "pipeline without diffusion, or render from the Parseq script in A1111's img2img tab.",
@@ -133,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
         img2img_output_path=Path(args.img2img_output_path) if args.img2img_output_path else None,
         size=args.size, fps=args.fps, input_fps=args.input_fps, frames=args.frames,
         save_frames=Path(args.save_frames) if args.save_frames else None, border=args.border,
+        interpolation=args.sampling, cadence=args.cadence, cadence_flow=args.cadence_flow,
+        colour_space=args.colour_space, colour_source=args.colour_source, colour_every=args.colour_every,
+        greyscale=args.greyscale, hybrid=_hybrid_settings(args),
         vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
         webm=args.webm, audio=Path(args.audio) if args.audio else None, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state,

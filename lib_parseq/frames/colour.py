@@ -1,4 +1,4 @@
-"""Colour correction: match a frame's LAB histogram to a target built from a sliding window of outputs.
+"""Colour correction: match a frame's LAB (or HSV, or RGB) histogram to a target built from a sliding window of outputs.
 
 Matching is one per-channel cumulative-distribution mapping turned into a uint8 lookup table, applied with
 ``cv2.LUT`` — the same mapping as ``skimage.exposure.match_histograms`` on uint8 data, at a fraction of the
@@ -20,17 +20,35 @@ import cv2
 import numpy as np
 
 LEVELS = 256
+COLOUR_SPACES = ("lab", "hsv", "rgb")
+_TO_SPACE = {"lab": cv2.COLOR_RGB2LAB, "hsv": cv2.COLOR_RGB2HSV_FULL}
+_FROM_SPACE = {"lab": cv2.COLOR_LAB2RGB, "hsv": cv2.COLOR_HSV2RGB_FULL}
 
 
-def lab_histogram(image: np.ndarray, *, stride: int = 1) -> np.ndarray:
-    """Per-channel histograms (3, 256) int64 of an RGB uint8 image converted to 8-bit LAB.
+def to_space(image: np.ndarray, space: str) -> np.ndarray:
+    """An RGB uint8 image in 8-bit ``space`` ("lab", "hsv" with hue over 0..255, or "rgb" as is)."""
+    if space not in COLOUR_SPACES:
+        raise ValueError(f"unknown colour space {space!r}; expected one of {', '.join(COLOUR_SPACES)}")
+    return image if space == "rgb" else cv2.cvtColor(image, _TO_SPACE[space])
+
+
+def from_space(image: np.ndarray, space: str) -> np.ndarray:
+    return image if space == "rgb" else cv2.cvtColor(image, _FROM_SPACE[space])
+
+
+def colour_histogram(image: np.ndarray, space: str = "lab", *, stride: int = 1) -> np.ndarray:
+    """Per-channel histograms (3, 256) int64 of an RGB uint8 image converted to 8-bit ``space``.
 
     ``stride`` > 1 samples every stride-th pixel in each direction (a window target is a distribution, so
     a quarter of the pixels describes it as well at a quarter of the cost).
     """
     sample = image if stride <= 1 else np.ascontiguousarray(image[::stride, ::stride])
-    lab = cv2.cvtColor(sample, cv2.COLOR_RGB2LAB)
-    return channel_histograms(lab)
+    return channel_histograms(to_space(sample, space))
+
+
+def lab_histogram(image: np.ndarray, *, stride: int = 1) -> np.ndarray:
+    """``colour_histogram`` in LAB."""
+    return colour_histogram(image, "lab", stride=stride)
 
 
 def channel_histograms(image: np.ndarray) -> np.ndarray:
@@ -59,11 +77,22 @@ def matching_lut(source_hist: np.ndarray, target_hist: np.ndarray) -> np.ndarray
     return table
 
 
+def match_histogram(image: np.ndarray, target_hist: np.ndarray, space: str = "lab") -> np.ndarray:
+    """Return ``image`` (RGB uint8) with its ``space`` histogram matched to ``target_hist`` (3, 256)."""
+    converted = to_space(image, space)
+    table = matching_lut(channel_histograms(converted), target_hist)
+    return from_space(cv2.LUT(converted, table), space)
+
+
 def match_lab_histogram(image: np.ndarray, target_hist: np.ndarray) -> np.ndarray:
-    """Return ``image`` (RGB uint8) with its LAB histogram matched to ``target_hist`` (3, 256)."""
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)
-    table = matching_lut(channel_histograms(lab), target_hist)
-    return cv2.cvtColor(cv2.LUT(lab, table), cv2.COLOR_LAB2RGB)
+    """``match_histogram`` in LAB."""
+    return match_histogram(image, target_hist, "lab")
+
+
+def to_greyscale(image: np.ndarray) -> np.ndarray:
+    """The image's luma (ITU-R BT.601, as OpenCV) in all three channels: Deforum's "force greyscale"."""
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
 
 
 def window_end(frame_index: int, slide_rate: float) -> int:

@@ -29,12 +29,35 @@ BORDER_FLAGS = {
     "replicate": cv2.BORDER_REPLICATE,
     "wrap": cv2.BORDER_WRAP,
     "noise": cv2.BORDER_CONSTANT,
+    "zeros": cv2.BORDER_CONSTANT,
 }
 INTERPOLATION_FLAGS = {
     "linear": cv2.INTER_LINEAR,
     "cubic": cv2.INTER_CUBIC,
     "lanczos": cv2.INTER_LANCZOS4,
+    "nearest": cv2.INTER_NEAREST,
 }
+BORDER_ALIASES = {"border": "replicate", "reflection": "reflect", "black": "zeros"}
+"""Deforum's padding names (and "black") for ours."""
+INTERPOLATION_ALIASES = {"bilinear": "linear", "bicubic": "cubic"}
+"""Deforum's sampling names for ours."""
+
+
+def _canonical(name: str, known: dict[str, int], aliases: dict[str, str], what: str) -> str:
+    mode = aliases.get(name, name)
+    if mode not in known:
+        raise ValueError(f"unknown {what} {name!r}; expected one of {', '.join([*known, *aliases])}")
+    return mode
+
+
+def border_mode(name: str) -> str:
+    """Our border mode for ``name`` (ours or Deforum's); ValueError naming the choices otherwise."""
+    return _canonical(name, BORDER_FLAGS, BORDER_ALIASES, "border mode")
+
+
+def sampling_mode(name: str) -> str:
+    """Our interpolation for ``name`` (ours or Deforum's); ValueError naming the choices otherwise."""
+    return _canonical(name, INTERPOLATION_FLAGS, INTERPOLATION_ALIASES, "sampling mode")
 
 
 @dataclass(frozen=True)
@@ -139,14 +162,14 @@ def warp_image(
     """Warp ``image`` by ``matrix`` (source → destination) keeping its size.
 
     Areas the source does not cover are filled per ``border``: mirrored ("reflect"), edge pixels stretched
-    ("replicate"), tiled ("wrap") or uniform random noise ("noise", drawn from ``rng``).
+    ("replicate"), tiled ("wrap"), black ("zeros") or uniform random noise ("noise", drawn from ``rng``).
+    Deforum's names ("border", "reflection", "bilinear", "bicubic") are accepted too.
     """
-    if border not in BORDER_FLAGS:
-        raise ValueError(f"unknown border mode {border!r}; expected one of {', '.join(BORDER_FLAGS)}")
+    border = border_mode(border)
     if is_identity_matrix(matrix):
         return image
     height, width = image.shape[:2]
-    flags = INTERPOLATION_FLAGS[interpolation]
+    flags = INTERPOLATION_FLAGS[sampling_mode(interpolation)]
     # An affine matrix (no 3D rotation) takes the cheaper warpAffine: same result, about half the time.
     affine = bool(np.allclose(matrix[2], (0.0, 0.0, 1.0), atol=1e-12, rtol=0.0))
 

@@ -4,12 +4,13 @@ from lib_parseq.render.backend import Backend, DryRunBackend
 from lib_parseq.render.inputs import load_image, manifest_frames
 from lib_parseq.render.loop import RenderPlan, RenderStopped, plan_render, render, render_frame, run_plan
 from lib_parseq.render.params import FrameParams, frame_params
-from lib_parseq.render.settings import RenderProgress, RenderResult, RenderSettings
+from lib_parseq.render.settings import HybridSettings, RenderProgress, RenderResult, RenderSettings
 
 __all__ = [
     "Backend",
     "DryRunBackend",
     "FrameParams",
+    "HybridSettings",
     "RenderPlan",
     "RenderProgress",
     "RenderResult",

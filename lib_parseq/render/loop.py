@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from lib_parseq.errors import RenderError
-from lib_parseq.frames import ColourWindow, FrameHistory
 from lib_parseq.render.backend import Backend
+from lib_parseq.render.cadence import CadenceFrames, first_video_frame
 from lib_parseq.render.finish import (
     close_quietly,
     encoder_failure,
@@ -84,7 +84,7 @@ def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
 
 def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
          progress: ProgressCallback | None) -> RenderResult:
-    state = PipelineState(FrameHistory(plan.history_size), ColourWindow(plan.cc_width, plan.cc_rate))
+    state = PipelineState.for_plan(plan, settings)
     first = plan.start
     if settings.resume:
         first = _restore(plan, state)
@@ -99,12 +99,12 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
         with _stop_requests(backend, settings.handle_sigint) as stop_requested:
             _replay_saved_frames(plan, writer, first)
             committed = first
-            with _input_frames(plan, first) as inputs:
+            with _input_frames(plan, first_video_frame(plan, first)) as inputs:
+                frames = CadenceFrames(plan, settings, state, backend, inputs, first)
                 for frame in range(first, plan.end):
                     if stop_requested():
                         raise RenderStopped
-                    source = next(inputs) if inputs is not None else None
-                    written = render_frame(plan, settings, state, backend, frame, source)
+                    written = frames.frame(frame)
                     if store is not None:
                         store.submit(frame, written)
                     committed = frame + 1

@@ -3,7 +3,8 @@
 Modern (Parseq web app / Deforum): ``zoom`` is a scale factor, ``angle`` a 2D rotation in degrees,
 ``translation_x/y`` pixels, ``translation_z`` a dolly in Deforum units (200 = the distance to the image
 plane), ``rotation_3d_x/y/z`` degrees, ``transform_center_x/y`` the centre as fractions, ``fov`` the field of
-view in degrees. Legacy (2022): ``zoom`` is a dolly in pixels towards the image, ``panx/pany`` pixels (the
+view in degrees, ``perspective_flip_theta/phi/gamma/fv`` Deforum's perspective flip (applied to the image
+before the camera motion). Legacy (2022): ``zoom`` is a dolly in pixels towards the image, ``panx/pany`` pixels (the
 content moves the other way), ``rotx/roty/rotz`` degrees, with the image diagonal as focal length.
 """
 
@@ -11,9 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
 
 from lib_parseq.errors import RenderError
-from lib_parseq.frames.warp import Motion
+from lib_parseq.frames.flip import flip_matrix
+from lib_parseq.frames.warp import Motion, motion_matrix
+from lib_parseq.render.params import numeric_values
 from lib_parseq.schedules.fields import is_legacy_vocabulary
 
 MODERN_MOTION_FIELDS = frozenset(
@@ -65,3 +71,17 @@ def frame_motion(values: Mapping[str, float], vocabulary: str, width: int, heigh
         center_y=get("transform_center_y", 0.5),
         focal=focal,
     )
+
+
+def absolute_matrix(entry: Mapping[str, Any], vocabulary: str, width: int, height: int) -> np.ndarray:
+    """The 3×3 homography of a manifest frame's absolute motion: perspective flip, then the camera motion."""
+    values = numeric_values(entry)
+    matrix = motion_matrix(width, height, frame_motion(values, vocabulary, width, height))
+    if vocabulary == "legacy":
+        return matrix
+    get = values.get
+    flip = (get("perspective_flip_theta", 0.0), get("perspective_flip_phi", 0.0), get("perspective_flip_gamma", 0.0))
+    if flip == (0.0, 0.0, 0.0):
+        return matrix
+    combined = matrix @ flip_matrix(width, height, *flip, get("perspective_flip_fv", 50.0))
+    return combined / combined[2, 2]

@@ -1,10 +1,13 @@
 """The per-frame pipeline: one frame from its input to the image written to the video.
 
 Per frame, in this order: take the input (the next video frame, or the previous output in loopback) →
-resize to the output size → blend earlier outputs into it → warp (zoom, pan, rotation, 3D) → match the
-colour window → contrast and noise → the backend → optional overlay. Video input uses each frame's absolute
-motion; loopback applies the motion between consecutive frames, so the accumulated motion at frame f is
-exactly frame f's absolute value.
+resize to the output size → blend earlier outputs into it → [hybrid composite "before"] → warp (zoom, pan,
+rotation, 3D, perspective flip) → [hybrid motion from the video, hybrid composite "normal"] → colour
+coherence → greyscale → contrast → anti-blur → noise → the backend → [hybrid composite "after"] →
+optional overlay. Video input uses each frame's absolute motion; loopback applies the motion from the frame
+whose output it continues (the previous frame, or the previous diffused frame under cadence), so the
+accumulated motion at frame f is exactly frame f's absolute value. Which frames reach the backend under
+diffusion cadence is decided in ``render.cadence``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from lib_parseq.errors import RenderError
 from lib_parseq.frames import (
+    ColourCoherence,
     ColourWindow,
     FrameHistory,
     apply_contrast,
@@ -23,27 +27,33 @@ from lib_parseq.frames import (
     delta_matrix,
     draw_overlay,
     fit_to_size,
-    lab_histogram,
-    match_lab_histogram,
-    motion_matrix,
+    to_greyscale,
+    unsharp_mask,
     warp_image,
 )
 from lib_parseq.render.backend import Backend
-from lib_parseq.render.motion import frame_motion
-from lib_parseq.render.params import FrameParams, frame_params, numeric_values
+from lib_parseq.render.hybrid import HybridGuide, hybrid_composite_step, hybrid_motion_step
+from lib_parseq.render.motion import absolute_matrix
+from lib_parseq.render.params import FrameParams, frame_params
 from lib_parseq.render.plan import MAX_BLEND_FRAMES, RenderPlan
 from lib_parseq.render.settings import RenderSettings
 from lib_parseq.render.state import Checkpoint
 
-WINDOW_HISTOGRAM_STRIDE = 2
-
 
 @dataclass
 class PipelineState:
-    """What one frame hands to the next: recent outputs (blend, loopback) and the colour window."""
+    """What one frame hands to the next: recent outputs (blend, loopback) and the colour coherence."""
 
     history: FrameHistory
-    colour: ColourWindow
+    colour: ColourCoherence
+
+    @classmethod
+    def for_plan(cls, plan: RenderPlan, settings: RenderSettings) -> PipelineState:
+        window = ColourWindow(plan.cc_width, plan.cc_rate)
+        enabled = window.enabled if settings.colour_source == "window" else True
+        colour = ColourCoherence(window, space=settings.colour_space, source=settings.colour_source,
+                                 every=settings.colour_every, enabled=enabled)
+        return cls(FrameHistory(plan.history_size), colour)
 
     def checkpoint(self, next_frame: int, plan: RenderPlan) -> Checkpoint:
         return Checkpoint(next_frame, plan.fingerprint, list(self.history), self.colour.state(),
@@ -63,8 +73,13 @@ class BackendFailed(Exception):
 
 
 def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineState, backend: Backend,
-                 frame: int, source: np.ndarray | None) -> np.ndarray:
-    """Render one frame through the whole pipeline; returns the image to write (overlay included)."""
+                 frame: int, source: np.ndarray | None, *, previous: int | None = None,
+                 guide: HybridGuide | None = None) -> np.ndarray:
+    """Render one frame through the whole pipeline; returns the image to write (overlay included).
+
+    ``source`` is the vid2vid input frame (None in loopback and hybrid); ``previous`` the frame whose output
+    the loopback continues (default ``frame − 1``); ``guide`` the hybrid video frames.
+    """
     entry = plan.frames[frame]
     params = frame_params(entry, frame)
     values = params.values
@@ -72,6 +87,7 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
     noise = values.get("noise", 0.0)
     needs_rng = noise > 0 or settings.border == "noise"
     rng = np.random.default_rng([max(params.seed, 0) & 0xFFFFFFFF, frame]) if needs_rng else None
+    hybrid = settings.hybrid if guide is not None else None
 
     # 1. Input: the next video frame, or the previous output (the init image for the first loopback frame).
     looping_back = source is None and len(state.history) > 0
@@ -79,28 +95,41 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
     # 2. Resize to the output size.
     image = fit_to_size(image, plan.width, plan.height)
     if index == 0 and plan.cc_use_input and state.colour.input_hist is None:
-        state.colour.input_hist = lab_histogram(image, stride=WINDOW_HISTOGRAM_STRIDE)
+        state.colour.input_hist = state.colour.histogram(image)
     # 3. Blend earlier outputs in (loopback_frames counts the input itself).
     blend_count = int(min(max(round(values.get("loopback_frames", 1.0)), 1), MAX_BLEND_FRAMES))
     if blend_count > 1:
         earlier = state.history.recent(blend_count - 1, skip=1 if looping_back else 0)
         image = blend_frames([image, *earlier], values.get("loopback_decay", 0.25))
-    # 4. Warp: absolute motion for video input, the step from the previous frame in loopback.
-    image = warp_image(image, _frame_matrix(plan, frame, video_input=plan.video is not None),
-                       border=settings.border, interpolation=settings.interpolation, rng=rng)
-    # 5. Colour: match the LAB histogram of the window of earlier outputs.
-    target = state.colour.target(index)
-    if target is not None:
-        image = match_lab_histogram(image, target)
-    # 6. Contrast and noise, as scheduled.
+    if hybrid is not None and hybrid.composite == "before" and looping_back:
+        image = hybrid_composite_step(image, guide, hybrid, values)
+    # 4. Warp: absolute motion for video input, the step from the continued frame in loopback.
+    matrix = frame_matrix(plan, frame, frame - 1 if previous is None else previous, video_input=source is not None)
+    image = warp_image(image, matrix, border=settings.border, interpolation=settings.interpolation, rng=rng)
+    # 4b. Hybrid video: the video's own motion, then the video frame composited in.
+    if hybrid is not None and looping_back:
+        image = hybrid_motion_step(image, guide, hybrid, values, border=settings.border,
+                                   interpolation=settings.interpolation)
+        if hybrid.composite == "normal":
+            image = hybrid_composite_step(image, guide, hybrid, values)
+    # 5. Colour coherence (window of outputs, first output, or the video frame), then greyscale.
+    image = state.colour.apply(image, state.colour.target(index, frame, guide.current if guide else None))
+    if settings.greyscale:
+        image = to_greyscale(image)
+    # 6. Contrast, anti-blur and noise, as scheduled.
     image = apply_contrast(image, values.get("contrast", 1.0))
+    image = unsharp_mask(image, values.get("antiblur_kernel", 5.0), values.get("antiblur_sigma", 1.0),
+                         values.get("antiblur_amount", 0.0), values.get("antiblur_threshold", 0.0))
     if rng is not None:
         image = apply_noise(image, noise, rng)
     # 7. The backend (img2img, or the dry run).
     output = generate_output(backend, image, params, plan)
+    if hybrid is not None and hybrid.composite == "after":
+        output = hybrid_composite_step(output, guide, hybrid, values)
+    if settings.greyscale:
+        output = to_greyscale(output)
     state.history.push(output)
-    if state.colour.enabled:
-        state.colour.add(lab_histogram(output, stride=WINDOW_HISTOGRAM_STRIDE))
+    state.colour.add(output, frame)
     # 8. Overlay (on the written frame only; loopback continues from the clean output).
     return draw_overlay(output, overlay_lines(params, plan.total, index)) if settings.overlay else output
 
@@ -112,8 +141,9 @@ def overlay_lines(params: FrameParams, total: int, index: int) -> list[str]:
              f"seed {params.seed}  cfg {params.cfg_scale:g}  denoise {params.denoising_strength:.3g}"]
     motion = [f"{name} {v[name]:.4g}" for name in (
         "zoom", "angle", "translation_x", "translation_y", "translation_z", "rotation_3d_x", "rotation_3d_y",
-        "rotation_3d_z", "panx", "pany", "rotx", "roty", "rotz", "loopback_frames", "loopback_decay",
-        "contrast", "noise") if name in v]
+        "rotation_3d_z", "perspective_flip_theta", "perspective_flip_phi", "perspective_flip_gamma", "panx",
+        "pany", "rotx", "roty", "rotz", "loopback_frames", "loopback_decay", "contrast", "noise",
+        "antiblur_amount", "hybrid_comp_alpha", "hybrid_flow_factor") if name in v]
     for start in range(0, len(motion), 4):
         lines.append("  ".join(motion[start : start + 4]))
     if params.prompt:
@@ -138,17 +168,15 @@ def generate_output(backend: Backend, image: np.ndarray, params: FrameParams, pl
     return fit_to_size(np.ascontiguousarray(output[:, :, :3]), plan.width, plan.height)
 
 
-def _frame_matrix(plan: RenderPlan, frame: int, *, video_input: bool) -> np.ndarray:
-    def absolute(f: int) -> np.ndarray:
-        values = numeric_values(plan.frames[f])
-        return motion_matrix(plan.width, plan.height, frame_motion(values, plan.vocabulary, plan.width,
-                                                                   plan.height))
-
-    current = absolute(frame)
+def frame_matrix(plan: RenderPlan, frame: int, previous: int, *, video_input: bool) -> np.ndarray:
+    """The warp of ``frame``: its absolute motion (video input), or the step from ``previous``'s position."""
+    current = absolute_matrix(plan.frames[frame], plan.vocabulary, plan.width, plan.height)
     if video_input:
         return current
     try:
-        return delta_matrix(absolute(frame - 1) if frame > 0 else None, current)
+        before = absolute_matrix(plan.frames[previous], plan.vocabulary, plan.width, plan.height) \
+            if previous >= 0 else None
+        return delta_matrix(before, current)
     except ValueError as exc:
-        raise RenderError(f"the motion at frame {frame - 1} cannot be continued in loopback: {exc}",
-                          frame=frame - 1) from exc
+        raise RenderError(f"the motion at frame {previous} cannot be continued in loopback: {exc}",
+                          frame=previous) from exc

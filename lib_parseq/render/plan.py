@@ -16,13 +16,17 @@ from typing import Any
 import numpy as np
 
 from lib_parseq.errors import RenderError
+from lib_parseq.frames import COLOUR_SOURCES, COLOUR_SPACES, border_mode, sampling_mode
+from lib_parseq.frames.cadence import whole_cadence
+from lib_parseq.frames.flow import FLOW_METHODS
+from lib_parseq.frames.hybrid import CompositeMask
 from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
 from lib_parseq.render.lock import OutputLock
 from lib_parseq.render.motion import detect_vocabulary
 from lib_parseq.render.params import numeric_values
-from lib_parseq.render.settings import BORDER_MODES, INTERPOLATIONS, RenderSettings
+from lib_parseq.render.settings import HYBRID_COMPOSITES, HYBRID_MOTIONS, HybridSettings, RenderSettings
 from lib_parseq.render.state import fingerprint, remove_work_folder, work_folder
-from lib_parseq.video import VideoInfo, probe_video
+from lib_parseq.video import VideoInfo, VideoReader, probe_video
 from lib_parseq.video.paths import check_writable_folder, resolve_output_path
 
 DEFAULT_FPS = 20.0
@@ -56,6 +60,8 @@ class RenderPlan:
     warnings: list[str] = field(default_factory=list)
     lock: OutputLock | None = None
     staged: bool = False
+    cadence: int = 1
+    hybrid: bool = False
 
     @property
     def total(self) -> int:
@@ -102,11 +108,11 @@ def plan_render(
     video_path: str | Path | None = None,
 ) -> RenderPlan:
     """Check inputs and settings and decide size, range and paths (every user error surfaces here)."""
-    if settings.border not in BORDER_MODES:
-        raise RenderError(f"unknown border mode {settings.border!r}; expected one of {', '.join(BORDER_MODES)}")
-    if settings.interpolation not in INTERPOLATIONS:
-        raise RenderError(f"unknown interpolation {settings.interpolation!r}")
-    if (init_image is None) == (video_path is None):
+    _check_modes(settings)
+    hybrid = settings.hybrid is not None
+    if hybrid and video_path is None:
+        raise RenderError("hybrid video needs an input video (--video) to guide the loopback")
+    if not hybrid and (init_image is None) == (video_path is None):
         raise RenderError("give exactly one input: an init image (loopback) or a video (vid2vid)")
     frames = manifest_frames(manifest)
     options = manifest.get("options") if isinstance(manifest.get("options"), Mapping) else {}
@@ -119,8 +125,11 @@ def plan_render(
     if video_path is not None:
         video = probe_video(video_path, fps=settings.input_fps or fps)
         source_size = (video.width, video.height)
-    else:
+    if init_image is not None and not (hybrid and settings.hybrid.first_frame_init):
         image = load_image(init_image)
+    elif hybrid:
+        image = _video_frame(video, settings.frames[0] if settings.frames and settings.frames[0] else 0)
+    if video is None:
         source_size = (image.shape[1], image.shape[0])
     width, height = _output_size(settings.size, source_size)
     start, end = _frame_range(settings.frames, len(frames), video, fps, warnings)
@@ -138,8 +147,13 @@ def plan_render(
         raise RenderError(f"cc_window_width must be -1 (all outputs), 0 (off) or positive, got {cc_width}")
     if cc_rate < 0:
         raise RenderError(f"cc_window_slide_rate must not be negative, got {cc_rate:g}")
+    cadence = whole_cadence(settings.cadence if settings.cadence is not None
+                            else option_number(options, "cadence") or 1)
+    if cadence > 1 and video is not None and not hybrid:
+        warnings.append(f"cadence {cadence} applies to loopback and hybrid video; vid2vid diffuses every frame")
+        cadence = 1
     most_blended = max((numeric_values(f).get("loopback_frames", 1.0) for f in frames[start:end]), default=1.0)
-    history_size = int(min(max(round(most_blended), 1), MAX_BLEND_FRAMES))
+    history_size = int(min(max(round(most_blended), 2 if cadence > 1 else 1), MAX_BLEND_FRAMES))
 
     video_out = resolve_output_path(settings.output, settings.output_dir,
                                     img2img_output_path=settings.img2img_output_path)
@@ -157,10 +171,14 @@ def plan_render(
         _check_existing(settings, video_out, work, gif_path, webm_path, settings.save_frames)
         if settings.save_frames:
             check_writable_folder(Path(settings.save_frames).absolute())
-        source_id = _image_digest(image) if image is not None else \
-            f"{Path(video_path).resolve()}:{video.frame_count}"
+        source_id = _image_digest(image) if image is not None else ""
+        if video is not None:
+            source_id += f"{Path(video_path).resolve()}:{video.frame_count}"
         decisive = {
-            "mode": "video" if video else "loopback", "source": source_id, "size": [width, height], "fps": fps,
+            "mode": "hybrid" if hybrid else "video" if video else "loopback",
+            "motion": [cadence, settings.cadence_flow, settings.colour_space, settings.colour_source,
+                       settings.colour_every, settings.greyscale, repr(settings.hybrid)],
+            "source": source_id, "size": [width, height], "fps": fps,
             "input_fps": settings.input_fps, "start": start, "end": end, "vocabulary": vocabulary,
             "border": settings.border, "interpolation": settings.interpolation,
             "cc": [cc_width, cc_rate, cc_use_input], "overlay": settings.overlay, "crf": settings.crf,
@@ -172,10 +190,52 @@ def plan_render(
             cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
             fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path,
             webm_path=webm_path, warnings=warnings, lock=lock, staged=settings.resume and video_out.exists(),
+            cadence=cadence, hybrid=hybrid,
         )
     except BaseException:
         lock.release()
         raise
+
+
+def _check_modes(settings: RenderSettings) -> None:
+    """Every named choice of the motion settings is a known one (one clear error naming the setting)."""
+    try:
+        border_mode(settings.border)
+        sampling_mode(settings.interpolation)
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
+    choices = {"colour space": (settings.colour_space, COLOUR_SPACES),
+               "colour source": (settings.colour_source, COLOUR_SOURCES)}
+    if settings.cadence_flow is not None:
+        choices["cadence flow method"] = (settings.cadence_flow, FLOW_METHODS)
+    if settings.hybrid is not None:
+        hybrid: HybridSettings = settings.hybrid
+        choices.update({"hybrid motion": (hybrid.motion, HYBRID_MOTIONS),
+                        "hybrid flow method": (hybrid.flow_method, FLOW_METHODS),
+                        "hybrid composite": (hybrid.composite, HYBRID_COMPOSITES)})
+        try:
+            CompositeMask(hybrid.mask, hybrid.mask_invert, hybrid.mask_equalise, hybrid.mask_auto_contrast)
+        except ValueError as exc:
+            raise RenderError(str(exc)) from None
+    for name, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise RenderError(f"unknown {name} {value!r}; expected one of {', '.join(allowed)}")
+    if settings.colour_every < 0:
+        raise RenderError(f"colour every-N must be 0 or more, got {settings.colour_every}")
+    if settings.cadence is not None and settings.cadence < 1:
+        raise RenderError(f"cadence must be a whole number of at least 1, got {settings.cadence}")
+    if settings.colour_source == "video" and settings.hybrid is None:
+        raise RenderError("colour source 'video' needs hybrid video (an input video guiding the loopback)")
+
+
+def _video_frame(video: VideoInfo, index: int) -> np.ndarray:
+    """Frame ``index`` of the video (hybrid video's init when no init image is given)."""
+    if not 0 <= index < video.frame_count:
+        raise RenderError(f"the video {video.path.name} has no frame {index} to start from")
+    with VideoReader(video, skip=index) as reader:
+        for frame in reader:
+            return frame.copy()
+    raise RenderError(f"the video {video.path.name} has no frame {index} to start from")
 
 
 def _output_size(size: tuple[int, int] | None, source: tuple[int, int]) -> tuple[int, int]:

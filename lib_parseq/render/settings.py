@@ -5,9 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BORDER_MODES = ("reflect", "replicate", "wrap", "noise")
-INTERPOLATIONS = ("linear", "cubic", "lanczos")
+BORDER_MODES = ("reflect", "replicate", "wrap", "noise", "zeros")
+INTERPOLATIONS = ("linear", "cubic", "lanczos", "nearest")
 VOCABULARIES = ("auto", "modern", "legacy")
+HYBRID_MOTIONS = ("none", "optical_flow", "perspective", "affine")
+HYBRID_COMPOSITES = ("none", "before", "normal", "after")
+
+
+@dataclass(frozen=True)
+class HybridSettings:
+    """Deforum's hybrid video: loopback on our own output, guided by the input video.
+
+    ``motion``: the video's motion applied to the loopback image — dense ``optical_flow`` (``flow_method``:
+    dis_medium, dis_fine or farneback, scaled by the ``hybrid_flow_factor`` field), or one ``perspective``
+    / ``affine`` matrix from tracked features. ``use_previous_image`` measures the motion from our previous
+    output to the video frame instead of between consecutive video frames. ``composite``: when the video
+    frame is blended in (``before`` the motion, ``normal`` after it, ``after`` generation, or ``none``), with
+    the ``hybrid_comp_*`` fields and ``mask_*`` options. ``first_frame_init``: start from the video's first
+    frame even when an init image is given (without an init image it is always used).
+    """
+
+    motion: str = "none"
+    flow_method: str = "dis_medium"
+    use_previous_image: bool = False
+    composite: str = "none"
+    mask: str = "none"
+    mask_invert: bool = False
+    mask_equalise: str = "none"
+    mask_auto_contrast: bool = False
+    first_frame_init: bool = False
 
 
 @dataclass
@@ -16,7 +42,12 @@ class RenderSettings:
 
     ``output`` is a path template relative to ``output_dir`` (``<timestamp>`` and ``<img2img_output_path>``
     are expanded; it may not leave its folder). ``frames`` is ``(start, end)``, end exclusive, either ``None``.
-    ``cc_*`` override the manifest's colour-correction options. ``resumable`` keeps a lossless PNG copy of
+    ``cc_*`` override the manifest's colour-correction options; ``colour_space`` (lab, hsv, rgb), ``colour_source``
+    (window, first, video) and ``colour_every`` choose Deforum's colour coherence (see
+    ``lib_parseq.frames.coherence``); ``greyscale`` forces grey frames. ``cadence`` overrides the manifest's
+    ``options.cadence`` (diffuse every Nth frame); ``cadence_flow`` (a flow method, or None) moves the two
+    diffused frames along their optical flow in the in-betweens. ``hybrid`` turns a video input into Deforum's
+    hybrid video instead of vid2vid. ``resumable`` keeps a lossless PNG copy of
     every written frame and periodic checkpoints so an interrupted or failed render can be resumed and a
     dead encoder's video rebuilt; turning it off is faster but gives up both.
     """
@@ -35,6 +66,13 @@ class RenderSettings:
     cc_window_width: int | None = None
     cc_window_slide_rate: float | None = None
     cc_use_input: bool | None = None
+    colour_space: str = "lab"
+    colour_source: str = "window"
+    colour_every: int = 0
+    greyscale: bool = False
+    cadence: int | None = None
+    cadence_flow: str | None = None
+    hybrid: HybridSettings | None = None
     overlay: bool = False
     crf: int = 17
     preset: str = "medium"
