@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -26,10 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lib_parseq.json_output import to_json
     from lib_parseq.schedules import as_manifest, read_json_file
 
     manifest = as_manifest(read_json_file(args.document), max_frames=args.max_frames, random_seed=args.seed)
-    text = json.dumps(manifest, indent=args.indent, ensure_ascii=False, allow_nan=False)
+    text = to_json(manifest, indent=args.indent)
     if args.output == "-":
         sys.stdout.write(text + "\n")
     else:

@@ -7,7 +7,6 @@ every frame at once. The spline and polynomial are set up once per call, not onc
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import solve_banded
 
 
 def step_index(xs: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -28,22 +27,41 @@ def linear(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def natural_cubic_slopes(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Knot slopes of the natural cubic spline (zero second derivative at both ends): a tridiagonal solve."""
+    """Knot slopes of the natural cubic spline (zero second derivative at both ends): a tridiagonal solve.
+
+    The matrix is strictly diagonally dominant, so the Thomas algorithm (elimination without pivoting) is
+    stable; a loop over the knots costs far less than importing a banded LAPACK solver.
+    """
     n = len(xs)
     inv_h = 1.0 / np.diff(xs)
     dy2 = np.diff(ys) * inv_h * inv_h
     diag = np.zeros(n)
-    upper = np.zeros(n)
-    lower = np.zeros(n)
     rhs = np.zeros(n)
     diag[:-1] += 2 * inv_h
     diag[1:] += 2 * inv_h
-    upper[1:] = inv_h  # A[i, i+1] stored at column i+1
-    lower[:-1] = inv_h  # A[i+1, i] stored at column i
     rhs[:-1] += 3 * dy2
     rhs[1:] += 3 * dy2
     with np.errstate(all="ignore"):
-        return solve_banded((1, 1), np.vstack([upper, diag, lower]), rhs, check_finite=False)
+        return _solve_symmetric_tridiagonal(diag.tolist(), inv_h.tolist(), rhs.tolist())
+
+
+def _solve_symmetric_tridiagonal(diag: list[float], off: list[float], rhs: list[float]) -> np.ndarray:
+    """Solve A x = rhs for A with ``diag`` on the diagonal and ``off`` beside it (Thomas algorithm)."""
+    n = len(diag)
+    scaled_off = [0.0] * n
+    scaled_rhs = [0.0] * n
+    scaled_off[0] = off[0] / diag[0] if n > 1 else 0.0
+    scaled_rhs[0] = rhs[0] / diag[0]
+    for i in range(1, n):
+        pivot = diag[i] - off[i - 1] * scaled_off[i - 1]
+        if i < n - 1:
+            scaled_off[i] = off[i] / pivot
+        scaled_rhs[i] = (rhs[i] - off[i - 1] * scaled_rhs[i - 1]) / pivot
+    solution = [0.0] * n
+    solution[-1] = scaled_rhs[-1]
+    for i in range(n - 2, -1, -1):
+        solution[i] = scaled_rhs[i] - scaled_off[i] * solution[i + 1]
+    return np.array(solution)
 
 
 def cubic(xs: np.ndarray, ys: np.ndarray, t: np.ndarray) -> np.ndarray:

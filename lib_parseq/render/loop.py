@@ -45,7 +45,6 @@ from lib_parseq.render.state import (
     load_checkpoint,
     read_png,
     remove_work_folder,
-    save_checkpoint,
 )
 from lib_parseq.video import EncoderError, VideoReader, VideoWriter
 
@@ -93,6 +92,7 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
                          preset=settings.preset, webm_path=plan.encode_webm_path)
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = plan.start  # frames in the video being written (the saved ones once replayed)
+    saved_mark = 0
     interrupted = False
     started = time.perf_counter()
     try:
@@ -110,11 +110,15 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
                     committed = frame + 1
                     writer.write(written)
                     if store is not None and (committed - plan.start) % max(settings.checkpoint_every, 1) == 0:
-                        store.flush()
-                        save_checkpoint(plan.work, state.checkpoint(committed, plan))
+                        # The previous checkpoint is long written by now: waiting for it costs nothing and
+                        # reports a failed save within one checkpoint interval.
+                        store.wait_for(saved_mark)
+                        saved_mark = store.submit_checkpoint(plan.work, state.checkpoint(committed, plan))
                     if progress is not None:
                         progress(RenderProgress(frame, committed - plan.start, plan.total,
                                                 time.perf_counter() - started, writer.pid))
+        if store is not None:
+            store.flush()  # every saved frame written (a failure on the last ones is still reported)
         writer.close()
     except RenderStopped:
         interrupted = True

@@ -75,8 +75,12 @@ class FrameStore:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         self._folder_text = str(folder)
-        self._queue: queue.Queue[tuple[int, np.ndarray] | None] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[tuple[int, np.ndarray] | tuple[Path, Checkpoint] | None] = \
+            queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
+        self._submitted = 0
+        self._done = 0
+        self._progress = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="parseq-frame-store", daemon=True)
         self._thread.start()
 
@@ -87,12 +91,19 @@ class FrameStore:
                 if item is None:
                     return
                 if self._error is None:
-                    frame, image = item
-                    write_png(self._folder_text, frame_name(frame), image)
+                    first, second = item
+                    if isinstance(first, Path):
+                        save_checkpoint(first, second)
+                    else:
+                        write_png(self._folder_text, frame_name(first), second)
             except BaseException as exc:  # noqa: BLE001 - reported to the render loop by check()
                 self._error = exc
             finally:
                 self._queue.task_done()
+                if item is not None:
+                    with self._progress:
+                        self._done += 1
+                        self._progress.notify_all()
 
     def path(self, frame: int) -> Path:
         return frame_file(self.folder, frame)
@@ -106,6 +117,22 @@ class FrameStore:
     def submit(self, frame: int, image: np.ndarray) -> None:
         self.check()
         self._queue.put((frame, image))
+        self._submitted += 1
+
+    def submit_checkpoint(self, folder: Path, checkpoint: Checkpoint) -> int:
+        """Save ``checkpoint`` in ``folder`` once every frame submitted before it is saved, without waiting:
+        the render goes on while the frames and then the checkpoint are written, in that order. Returns
+        the mark to pass to ``wait_for`` to know the checkpoint is on disk."""
+        self.check()
+        self._queue.put((folder, checkpoint))
+        self._submitted += 1
+        return self._submitted
+
+    def wait_for(self, mark: int) -> None:
+        """Wait until the first ``mark`` submissions are written; raise the failure if one failed."""
+        with self._progress:
+            self._progress.wait_for(lambda: self._done >= mark or not self._thread.is_alive())
+        self.check()
 
     def flush(self) -> None:
         self._queue.join()

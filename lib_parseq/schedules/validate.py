@@ -22,13 +22,12 @@ Choices where Parseq is loose:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-
-import jsonschema
 
 from lib_parseq.errors import DocumentError
 from lib_parseq.schedules.fields import is_legacy_vocabulary
@@ -226,8 +225,15 @@ MANIFEST_SCHEMA: dict[str, Any] = {
     },
 }
 
-_DOCUMENT_VALIDATOR = jsonschema.Draft202012Validator(DOCUMENT_SCHEMA)
-_MANIFEST_VALIDATOR = jsonschema.Draft202012Validator(MANIFEST_SCHEMA)
+
+
+@functools.cache
+def _validator(schema_name: str) -> Any:
+    """The schema's validator, built on first use (importing jsonschema is a fair share of start-up)."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator({"document": DOCUMENT_SCHEMA, "manifest": MANIFEST_SCHEMA}[schema_name])
+
 
 _KNOWN_TOP_LEVEL = {
     "meta", "options", "managedFields", "displayedFields", "keyframes", "prompts", "timeSeries",
@@ -394,7 +400,7 @@ def _check_numbers_everywhere(obj: Any, out: _Collector) -> set[str]:
 # Schema errors in plain words
 
 
-def _schema_problems(validator: jsonschema.protocols.Validator, obj: Any, out: _Collector,
+def _schema_problems(validator: Any, obj: Any, out: _Collector,
                      skip_paths: set[str]) -> None:
     for err in validator.iter_errors(obj):
         parts = tuple(err.absolute_path)
@@ -722,7 +728,7 @@ def validate_document(obj: Any, *, max_frames: int = DEFAULT_MAX_FRAMES) -> list
     """Every problem in a Parseq keyframe document (``ParseqPersistableState``), errors and warnings, in one pass."""
     out = _Collector()
     skip = _check_numbers_everywhere(obj, out)
-    _schema_problems(_DOCUMENT_VALIDATOR, obj, out, skip)
+    _schema_problems(_validator("document"), obj, out, skip)
     if not isinstance(obj, Mapping):
         return out.problems
     _check_top_level_keys(obj, out)
@@ -796,7 +802,7 @@ def validate_manifest(obj: Any, *, max_frames: int = DEFAULT_MAX_FRAMES) -> list
     """Every problem in a rendered Parseq manifest (``rendered_frames`` …), errors and warnings, in one pass."""
     out = _Collector()
     skip = _check_numbers_everywhere(obj, out)
-    _schema_problems(_MANIFEST_VALIDATOR, obj, out, skip)
+    _schema_problems(_validator("manifest"), obj, out, skip)
     if not isinstance(obj, Mapping):
         return out.problems
     _check_top_level_keys(obj, out)
