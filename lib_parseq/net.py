@@ -253,32 +253,40 @@ def parse_json_text(text: str, *, origin: str = "the JSON text") -> Any:
         raise DocumentError(f"{origin} is nested too deeply to read") from None
 
 
-def _read_file(path: Path, max_bytes: int) -> str:
+def _read_file(path: Path, max_bytes: int, shown: str | None = None) -> str:
+    """The UTF-8 text of a file within ``max_bytes``; errors name it as ``shown`` (default: its path)."""
+    shown = shown or str(path)
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise DocumentError(f"cannot load {path}: not a file")
+            raise DocumentError(f"cannot load {shown}: not a file")
         if size > max_bytes:
-            raise DocumentError(f"cannot load {path}: {size:,} bytes, more than the limit of {max_bytes:,} bytes")
+            raise DocumentError(f"cannot load {shown}: {size:,} bytes, more than the limit of {max_bytes:,} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DocumentError(f"cannot load {path}: no such file") from None
+        raise DocumentError(f"cannot load {shown}: no such file") from None
     except (OSError, ValueError) as exc:
-        raise DocumentError(f"cannot load {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise DocumentError(f"cannot load {shown}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DocumentError(f"cannot load {path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise DocumentError(f"cannot load {shown}: not UTF-8 text (bad byte at offset {exc.start})") from None
     if not text.strip():
-        raise DocumentError(f"cannot load {path}: the file is empty")
+        raise DocumentError(f"cannot load {shown}: the file is empty")
     return text
 
 
 def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = False,
-                         timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
-    """A JSON object from pasted JSON text, an http(s) URL, or a file path (in that order of detection)."""
+                         timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+                         origin: str | None = None) -> dict:
+    """A JSON object from pasted JSON text, an http(s) URL, or a file path (in that order of detection).
+
+    ``origin`` names a ``Path`` source in messages instead of its path (an upload is named by its file name,
+    never by where the server keeps it).
+    """
     if isinstance(source, os.PathLike):
-        text, origin = _read_file(Path(source), max_bytes), str(source)
+        origin = origin or str(source)
+        text = _read_file(Path(source), max_bytes, origin)
     else:
         stripped = source.strip().removeprefix("\ufeff")
         if not stripped:
