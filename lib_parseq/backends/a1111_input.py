@@ -69,10 +69,15 @@ def load_input(text: str, upload: Any = None, *, max_frames: int = 100_000) -> M
     return ManifestInput(manifest=manifest, origin=origin, fetched=fetched, was_document=was_document)
 
 
+def fetched_copy_path(video_path: Path) -> Path:
+    """Where ``save_fetched`` keeps a URL-loaded document: ``NAME.parseq.json`` beside the video."""
+    return video_path.with_name(video_path.stem + ".parseq.json")
+
+
 def save_fetched(source: ManifestInput, video_path: Path) -> Path | None:
     """Write a URL-loaded document beside the video (``NAME.parseq.json``) so the render can be reproduced."""
     if source.fetched is None:
         return None
-    path = video_path.with_name(video_path.stem + ".parseq.json")
+    path = fetched_copy_path(video_path)
     path.write_text(json.dumps(source.fetched, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
