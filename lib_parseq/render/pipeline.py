@@ -141,8 +141,11 @@ def generate_output(backend: Backend, image: np.ndarray, params: FrameParams, pl
 def _frame_matrix(plan: RenderPlan, frame: int, *, video_input: bool) -> np.ndarray:
     def absolute(f: int) -> np.ndarray:
         values = numeric_values(plan.frames[f])
-        return motion_matrix(plan.width, plan.height, frame_motion(values, plan.vocabulary, plan.width,
-                                                                   plan.height))
+        try:
+            return motion_matrix(plan.width, plan.height, frame_motion(values, plan.vocabulary, plan.width,
+                                                                       plan.height))
+        except ValueError as exc:
+            raise RenderError(f"the motion at frame {f} cannot be applied: {exc}", frame=f) from exc
 
     current = absolute(frame)
     if video_input:
