@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lib_parseq.atomic import write_text_atomic
 from lib_parseq.errors import DocumentError
 from lib_parseq.uploads import safe_upload_path
 
@@ -79,5 +80,5 @@ def save_fetched(source: ManifestInput, video_path: Path) -> Path | None:
     if source.fetched is None:
         return None
     path = fetched_copy_path(video_path)
-    path.write_text(json.dumps(source.fetched, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_text_atomic(path, json.dumps(source.fetched, indent=2, ensure_ascii=False))
     return path

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lib_parseq.errors import DocumentError
+from lib_parseq.schedules.validate import refuse_lone_surrogates
 from lib_parseq.ui.document import last_frame, prepare_document
 from lib_parseq.ui.grid import add_keyframe
 
@@ -40,6 +41,7 @@ def is_deforum_settings(obj: Any) -> bool:
 
 def document_from_object(obj: Any) -> dict:
     """The editable document for a parsed JSON object: a Parseq document, a manifest, or Deforum settings."""
+    refuse_lone_surrogates(obj)
     if is_deforum_settings(obj):
         from lib_parseq.schedules import deforum_settings_to_document
 

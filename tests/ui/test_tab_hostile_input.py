@@ -1,5 +1,6 @@
-"""The tab's upload box over real HTTP: a value naming a server file is refused before gradio copies it, and
-the answer repeats neither the file's contents nor its path (``python -m lib_parseq ui``, gradio's own routes)."""
+"""The tab over real HTTP with hostile input (``python -m lib_parseq ui``, gradio's own routes): an upload value
+naming a server file is refused before gradio copies it, and the answer repeats neither the file's contents
+nor its path; pasted JSON with a lone surrogate is one clear error, not an HTTP 500."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ def tab_server(repo_root, free_port, artifacts_dir, tmp_path_factory):
                         what="the UI server", env=env):
         with urllib.request.urlopen(url + "config", timeout=30) as response:
             config = json.loads(response.read())
-        yield url, uploads, fn_index(config, "parseq_import_file", "upload")
+        yield url, uploads, fn_index(config, "parseq_import_file", "upload"), fn_index(
+            config, "parseq_import_button", "click")
 
 
 def call_import(url: str, index: int, value: dict) -> tuple[int, str]:
@@ -76,7 +78,7 @@ def call_import(url: str, index: int, value: dict) -> tuple[int, str]:
 
 
 def test_a_server_file_named_by_the_request_is_refused_and_not_copied(tab_server, tmp_path):
-    url, uploads, index = tab_server
+    url, uploads, index, _ = tab_server
     secret = tmp_path / "secret.json"
     secret.write_text(SECRET + "\n{}")
     status, body = call_import(url, index, {"name": str(secret), "is_file": True, "data": None})
@@ -87,7 +89,7 @@ def test_a_server_file_named_by_the_request_is_refused_and_not_copied(tab_server
 
 
 def test_a_link_inside_the_upload_folder_to_a_server_file_is_refused(tab_server, tmp_path):
-    url, uploads, index = tab_server
+    url, uploads, index, _ = tab_server
     secret = tmp_path / "secret.json"
     secret.write_text(SECRET + "\n{}")
     link_folder = uploads / "planted"
@@ -100,7 +102,7 @@ def test_a_link_inside_the_upload_folder_to_a_server_file_is_refused(tab_server,
 
 
 def test_a_file_uploaded_through_the_page_is_imported(tab_server, repo_root, tmp_path):
-    url, uploads, index = tab_server
+    url, uploads, index, _ = tab_server
     document = tmp_path / "mine.json"
     document.write_text((repo_root / "examples" / "orbit.json").read_text())
     stored = upload_through_gradio(url, document)
@@ -112,7 +114,7 @@ def test_a_file_uploaded_through_the_page_is_imported(tab_server, repo_root, tmp
 
 
 def test_a_broken_upload_is_reported_by_its_name_only(tab_server, tmp_path):
-    url, uploads, index = tab_server
+    url, uploads, index, _ = tab_server
     broken = tmp_path / "broken.json"
     broken.write_text('{"keyframes": [')
     stored = upload_through_gradio(url, broken)
@@ -120,3 +122,12 @@ def test_a_broken_upload_is_reported_by_its_name_only(tab_server, tmp_path):
     assert status == 200, body
     assert str(uploads) not in body and str(Path(stored).parent) not in body
     assert "broken.json is not valid JSON" in body
+
+
+def test_pasted_json_with_a_lone_surrogate_is_a_clear_error(tab_server, repo_root):
+    url, _, _, index = tab_server
+    document = (repo_root / "examples" / "orbit.json").read_text().replace("a sunset over", "a sunset \\ud800 over")
+    status, body = post_json(url + "run/predict", {"fn_index": index, "session_hash": "parseqtest",
+                                                   "data": [document, "", None, None, "frames"]})
+    assert status == 200, body
+    assert "lone surrogate" in body and "promptList[0].positive" in body
