@@ -5,20 +5,22 @@ some of them (``(a+)+$`` against forty ``a``: Python's ``re`` never returns, hol
 webui freezes). The ``regex`` package reads the same syntax, avoids much of that backtracking (``(a+)+$``
 answers at once) and stops a search at a timeout: one field's evaluation may spend ``REGEX_TIME_BUDGET_S``
 seconds of CPU time matching in all, and a pattern that needs more (``(a|aa)+$``) is an error. Each
-distinct pattern is compiled and run over the labels once per field, however many frames use it.
+distinct pattern is compiled and run over the labels once per field, however many frames use it; a plain
+word (optionally anchored with ``^``/``$``) needs no regular expression at all and is matched as text.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import regex
 
 REGEX_TIME_BUDGET_S = 1.0
 _SHOWN_PATTERN = 80
+_SPECIAL = frozenset(".^$*+?{}[]\\|()")
 
 
 class PatternError(Exception):
@@ -28,6 +30,23 @@ class PatternError(Exception):
 @functools.lru_cache(maxsize=1024)
 def _compiled(pattern: str) -> regex.Pattern:
     return regex.compile(pattern)
+
+
+def literal_test(pattern: str) -> Callable[[str], bool] | None:
+    """For a pattern without special characters except a leading ``^`` or trailing ``$``: a plain text test
+    with ``re.search``'s meaning (``$`` also matches before a final newline); None for any other pattern."""
+    start = pattern.startswith("^")
+    end = pattern.endswith("$") and len(pattern) > int(start)
+    core = pattern[int(start):len(pattern) - int(end)]
+    if _SPECIAL.intersection(core):
+        return None
+    if start and end:
+        return lambda label: label in (core, core + "\n")
+    if start:
+        return lambda label: label.startswith(core)
+    if end:
+        return lambda label: label.endswith(core) or label.endswith(core + "\n")
+    return lambda label: core in label
 
 
 def _shown(pattern: str) -> str:
@@ -51,6 +70,9 @@ class InfoMatcher:
         return found
 
     def _search_all(self, pattern: str) -> np.ndarray:
+        literal = literal_test(pattern)
+        if literal is not None:
+            return np.array([label is not None and literal(label) for label in self.labels], dtype=bool)
         try:
             compiled = _compiled(pattern)
         except (regex.error, OverflowError, RecursionError) as exc:

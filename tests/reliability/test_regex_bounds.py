@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from lib_parseq.language import (
     FieldProgram,
@@ -117,3 +120,17 @@ def test_each_distinct_pattern_is_searched_once_per_label(monkeypatch):
     values = evaluate('info_match("x" + (f % 50)) + info_match_count("x1")', frames, {0: "x1", 10: "x7"})
     assert sorted(searched) == sorted({f"x{n}" for n in range(50)} | {"x1"})
     assert (values[0], values[1], values[10], values[57]) == (1, 2, 1, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern=st.text(alphabet="ab^$\n.*", max_size=5), labels=st.lists(st.text(alphabet="ab\n$^", max_size=5),
+                                                                         max_size=4))
+def test_matching_agrees_with_python_re(pattern, labels):
+    """Plain words take a text shortcut and the rest the regex engine: both mean what ``re.search`` means
+    (for the patterns ``re`` accepts; the regex engine also accepts a few that ``re`` rejects, such as ``^*``)."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        assume(False)
+    expected = [compiled.search(label) is not None for label in labels]
+    assert keyframe_info.InfoMatcher(labels).matches(pattern).tolist() == expected
