@@ -7,7 +7,8 @@ URLs come from strangers (forum posts, shared links), so fetching one is fenced 
   multicast, reserved and unspecified addresses are refused unless ``allow_private=True`` (an explicit setting).
   The connection is then made to the address that was checked, so a second DNS answer cannot swap it;
 - a timeout applies to connecting and to each read, and the whole fetch (redirects included) has a deadline of
-  three times the timeout, so a server that drips bytes slowly is cut off;
+  three times the timeout, so a server that drips bytes slowly is cut off: at the deadline a watchdog shuts
+  the socket down, which ends a read in progress, whether it waits for headers or for the body;
 - the body is streamed and abandoned as soon as it passes ``max_bytes``;
 - the response must be JSON or text (``application/json``, ``*+json``, ``text/*``; a missing type is allowed).
 Every failure is a ``DocumentError`` that names the URL and says what went wrong.
@@ -22,6 +23,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -127,6 +129,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
     def connect(self) -> None:
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.connected_socket = self.sock
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -139,6 +142,45 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.connected_socket = self.sock
+
+
+class _Cutoff:
+    """Shuts a connection's socket down when the fetch's deadline passes (``fired`` tells afterwards).
+
+    Socket timeouts bound each read, not the whole: a server sending one header byte every few seconds keeps
+    every read alive. The socket is the one ``connect`` made (http.client drops ``sock`` once the response
+    owns it); after ``__exit__`` it is never touched, so a closed descriptor cannot be shut down by mistake.
+    """
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._finished = False
+        self.fired = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self.fired = True
+            sock = getattr(self._connection, "connected_socket", None)
+            if sock is not None:
+                try:
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain call, for TLS sockets too
+                except OSError:
+                    pass
+
+    def __enter__(self) -> _Cutoff:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._finished = True
+        self._timer.cancel()
 
 
 def _content_type_ok(content_type: str | None) -> bool:
@@ -175,7 +217,23 @@ def _get_once(url: str, *, allow_private: bool, timeout: float, max_bytes: int,
     scheme = parts.scheme.lower()
     port = parts.port or (443 if scheme == "https" else 80)
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, port, address=address, timeout=timeout)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise DocumentError(f"cannot load {url}: the download took too long and was stopped")
+    connection = connection_class(parts.hostname, port, address=address, timeout=min(timeout, remaining))
+    try:
+        with _Cutoff(connection, remaining) as cutoff:
+            return _exchange(connection, parts, url, timeout=timeout, max_bytes=max_bytes, deadline=deadline,
+                             cutoff=cutoff)
+    finally:
+        connection.close()
+
+
+def _exchange(connection: http.client.HTTPConnection, parts: urllib.parse.SplitResult, url: str, *,
+              timeout: float, max_bytes: int, deadline: float,
+              cutoff: _Cutoff) -> tuple[int, str | None, bytes, str | None]:
+    """Send the GET and read the answer; every failure after the deadline is reported as the deadline."""
+    too_long = f"cannot load {url}: the download took too long and was stopped"
     target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     try:
         connection.request("GET", target, headers={
@@ -184,6 +242,8 @@ def _get_once(url: str, *, allow_private: bool, timeout: float, max_bytes: int,
             "Accept-Encoding": "identity",
         })
         response = connection.getresponse()
+        if cutoff.fired:
+            raise DocumentError(too_long)
         status = response.status
         content_type = response.getheader("Content-Type")
         if status in _REDIRECT_CODES:
@@ -199,16 +259,19 @@ def _get_once(url: str, *, allow_private: bool, timeout: float, max_bytes: int,
             raise DocumentError(
                 f"cannot load {url}: the response is {int(length):,} bytes, more than the limit of {max_bytes:,} bytes"
             )
-        return status, None, _read_capped(response, url, max_bytes, deadline), content_type
-    except TimeoutError as exc:
-        raise DocumentError(f"cannot load {url}: no answer within {timeout:g} seconds") from exc
-    except ssl.SSLError as exc:
-        raise DocumentError(f"cannot load {url}: secure connection failed ({exc.reason or exc})") from exc
+        body = _read_capped(response, url, max_bytes, deadline)
+        if cutoff.fired:
+            raise DocumentError(too_long)
+        return status, None, body, content_type
     except (OSError, http.client.HTTPException) as exc:
+        if cutoff.fired:
+            raise DocumentError(too_long) from exc
+        if isinstance(exc, TimeoutError):
+            raise DocumentError(f"cannot load {url}: no answer within {timeout:g} seconds") from exc
+        if isinstance(exc, ssl.SSLError):
+            raise DocumentError(f"cannot load {url}: secure connection failed ({exc.reason or exc})") from exc
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise DocumentError(f"cannot load {url}: connection failed ({reason})") from exc
-    finally:
-        connection.close()
 
 
 def fetch_text(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -253,32 +316,40 @@ def parse_json_text(text: str, *, origin: str = "the JSON text") -> Any:
         raise DocumentError(f"{origin} is nested too deeply to read") from None
 
 
-def _read_file(path: Path, max_bytes: int) -> str:
+def _read_file(path: Path, max_bytes: int, shown: str | None = None) -> str:
+    """The UTF-8 text of a file within ``max_bytes``; errors name it as ``shown`` (default: its path)."""
+    shown = shown or str(path)
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise DocumentError(f"cannot load {path}: not a file")
+            raise DocumentError(f"cannot load {shown}: not a file")
         if size > max_bytes:
-            raise DocumentError(f"cannot load {path}: {size:,} bytes, more than the limit of {max_bytes:,} bytes")
+            raise DocumentError(f"cannot load {shown}: {size:,} bytes, more than the limit of {max_bytes:,} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DocumentError(f"cannot load {path}: no such file") from None
+        raise DocumentError(f"cannot load {shown}: no such file") from None
     except (OSError, ValueError) as exc:
-        raise DocumentError(f"cannot load {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise DocumentError(f"cannot load {shown}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DocumentError(f"cannot load {path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise DocumentError(f"cannot load {shown}: not UTF-8 text (bad byte at offset {exc.start})") from None
     if not text.strip():
-        raise DocumentError(f"cannot load {path}: the file is empty")
+        raise DocumentError(f"cannot load {shown}: the file is empty")
     return text
 
 
 def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = False,
-                         timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
-    """A JSON object from pasted JSON text, an http(s) URL, or a file path (in that order of detection)."""
+                         timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+                         origin: str | None = None) -> dict:
+    """A JSON object from pasted JSON text, an http(s) URL, or a file path (in that order of detection).
+
+    ``origin`` names a ``Path`` source in messages instead of its path (an upload is named by its file name,
+    never by where the server keeps it).
+    """
     if isinstance(source, os.PathLike):
-        text, origin = _read_file(Path(source), max_bytes), str(source)
+        origin = origin or str(source)
+        text = _read_file(Path(source), max_bytes, origin)
     else:
         stripped = source.strip().removeprefix("\ufeff")
         if not stripped:

@@ -26,7 +26,7 @@ import numpy as np
 from modules import images, processing, script_callbacks, shared
 from PIL import Image
 
-from lib_parseq.backends.a1111_input import ManifestInput, load_input, save_fetched
+from lib_parseq.backends.a1111_input import ManifestInput, fetched_copy_path, load_input, save_fetched
 from lib_parseq.backends.a1111_mapping import (
     Overrides,
     UiValues,
@@ -229,7 +229,7 @@ def run_script(p: Any, *args: Any):
     from lib_parseq.render import plan_render, run_plan
     from lib_parseq.render.state import remove_work_folder
     from lib_parseq.video.ffmpeg import FFMPEG_ENV
-    from lib_parseq.video.paths import resolve_output_path
+    from lib_parseq.video.paths import check_sidecars, resolve_output_path
 
     values = ScriptValues.from_args(*args)
     source: ManifestInput = load_input(values.manifest_text, values.upload)
@@ -240,6 +240,7 @@ def run_script(p: Any, *args: Any):
     video = _unused(resolve_output_path(template, output_dir, img2img_output_path=output_dir))
     video.parent.mkdir(parents=True, exist_ok=True)
     frames_dir = video.parent / f"{video.stem}-frames" if values.save_frames else None
+    check_sidecars(video, frames_dir, fetched_copy_path(video))
     input_video = Path(values.input_video) if values.input_video else None
     if input_video is not None and not input_video.is_file():
         raise RenderError(f"input video {values.input_video} does not exist", path=values.input_video)

@@ -1,21 +1,22 @@
 """What the user gave the img2img script — pasted JSON, an http(s) URL, or an uploaded file — as a manifest.
 
 The text box takes JSON or an http(s) URL only: a path typed there would let anyone using a shared webui read
-the server's files, so local files come through the upload component. URLs go through ``lib_parseq.net``
+the server's files, so local files come through the upload component, and only files inside gradio's upload
+folder are read from it (``lib_parseq.uploads``). URLs go through ``lib_parseq.net``
 (http(s) only, timeout, size cap, no private addresses). Keyframe documents are compiled to manifests here.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lib_parseq.atomic import write_text_atomic
 from lib_parseq.errors import DocumentError
+from lib_parseq.uploads import safe_upload_path
 
 _URL = re.compile(r"(?i)^https?://")
 
@@ -28,21 +29,6 @@ class ManifestInput:
     origin: str
     fetched: dict[str, Any] | None = None
     was_document: bool = False
-
-
-def uploaded_path(value: Any) -> Path | None:
-    """The file path behind a gradio File value (gradio 3: a tempfile wrapper or dict; gradio 4: a str)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (list, tuple)):
-        return uploaded_path(value[0]) if value else None
-    if isinstance(value, Mapping):
-        name = value.get("path") or value.get("name")
-        return Path(name) if name else None
-    if isinstance(value, (str, os.PathLike)):
-        return Path(value)
-    name = getattr(value, "name", None)
-    return Path(name) if isinstance(name, str) else None
 
 
 def is_url(text: str) -> bool:
@@ -58,10 +44,10 @@ def read_source(text: str, upload: Any = None) -> tuple[dict[str, Any], str]:
         if stripped[0] not in "{[" and not is_url(stripped):
             raise DocumentError("the manifest box takes JSON text or an http(s) URL; upload a file to use one")
         return load_manifest_source(stripped), ("the pasted JSON" if stripped[0] in "{[" else stripped)
-    path = uploaded_path(upload)
+    path = safe_upload_path(upload)
     if path is None:
         raise DocumentError("no manifest: paste one, give an http(s) URL, or upload a file")
-    return load_manifest_source(path), path.name
+    return load_manifest_source(path, origin=path.name), path.name
 
 
 def to_manifest(obj: dict[str, Any], *, max_frames: int = 100_000) -> tuple[dict[str, Any], bool]:
@@ -84,10 +70,15 @@ def load_input(text: str, upload: Any = None, *, max_frames: int = 100_000) -> M
     return ManifestInput(manifest=manifest, origin=origin, fetched=fetched, was_document=was_document)
 
 
+def fetched_copy_path(video_path: Path) -> Path:
+    """Where ``save_fetched`` keeps a URL-loaded document: ``NAME.parseq.json`` beside the video."""
+    return video_path.with_name(video_path.stem + ".parseq.json")
+
+
 def save_fetched(source: ManifestInput, video_path: Path) -> Path | None:
     """Write a URL-loaded document beside the video (``NAME.parseq.json``) so the render can be reproduced."""
     if source.fetched is None:
         return None
-    path = video_path.with_name(video_path.stem + ".parseq.json")
-    path.write_text(json.dumps(source.fetched, indent=2, ensure_ascii=False), encoding="utf-8")
+    path = fetched_copy_path(video_path)
+    write_text_atomic(path, json.dumps(source.fetched, indent=2, ensure_ascii=False))
     return path

@@ -11,6 +11,7 @@ from typing import Any
 
 from lib_parseq.backends.a1111_summary import summarize
 from lib_parseq.render.settings import BORDER_MODES, HYBRID_COMPOSITES, HYBRID_MOTIONS, INTERPOLATIONS
+from lib_parseq.uploads import guarded_upload
 
 COLOUR_SPACES = ("lab", "hsv", "rgb")
 COLOUR_SOURCES = ("window", "first", "video")
@@ -185,8 +186,8 @@ def build_controls(default_template: str = "") -> list:
     manifest = gr.Textbox(label="Parseq manifest or keyframe document (JSON), or an http(s) URL", lines=6,
                           max_lines=20, elem_id=MANIFEST_ELEM_ID,
                           placeholder="Paste JSON from the Parseq tab or the Parseq web app, or a URL to it")
-    upload = gr.File(label="...or upload a manifest / document (.json)", file_types=[".json"],
-                     elem_id="parseq_manifest_file")
+    upload = guarded_upload(gr.File(label="...or upload a manifest / document (.json)", file_types=[".json"],
+                                    elem_id="parseq_manifest_file"))
     summary = gr.Textbox(label="Manifest summary", value=summarize(""), lines=4, interactive=False,
                          elem_id="parseq_manifest_summary")
     with gr.Row():

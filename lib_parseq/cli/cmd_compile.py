@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lib_parseq.atomic import write_text_atomic
     from lib_parseq.json_output import to_json
     from lib_parseq.schedules import as_manifest, read_json_file
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text + "\n")
     else:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        write_text_atomic(args.output, text + "\n")
         frames = len(manifest["rendered_frames"])
         print(f"Wrote {args.output}: {frames} frames, {len(manifest.get('managedFields', []))} fields.",
               file=sys.stderr)

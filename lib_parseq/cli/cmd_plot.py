@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 from pathlib import Path
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from lib_parseq.atomic import write_bytes_atomic
     from lib_parseq.schedules import as_manifest, read_json_file
 
     manifest = as_manifest(read_json_file(args.source), max_frames=args.max_frames, random_seed=args.seed)
@@ -93,8 +95,10 @@ def run(args: argparse.Namespace) -> int:
         axis.grid(alpha=0.3)
     figure.tight_layout()
     output = Path(args.output)
+    image = io.BytesIO()
     try:
-        figure.savefig(output, dpi=100)
+        figure.savefig(image, dpi=100, format=output.suffix[1:].lower() or "png")
+        write_bytes_atomic(output, image.getvalue())
     except OSError as error:
         raise RenderError(f"cannot write the image: {error.strerror or error}", path=str(output)) from None
     finally:

@@ -11,10 +11,14 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def draw_overlay(image: np.ndarray, lines: Sequence[str]) -> np.ndarray:
-    """A copy of ``image`` with ``lines`` written on it (the input is not modified)."""
+    """A copy of ``image`` with ``lines`` written on it (the input is not modified).
+
+    OpenCV's Hershey fonts draw ASCII only, and text OpenCV cannot encode (a lone surrogate) crashes the
+    process inside it, so every other character is drawn as ``?``."""
     out = image.copy()
     if not lines:
         return out
+    lines = [line.encode("ascii", "replace").decode("ascii") for line in lines]
     height, width = out.shape[:2]
     scale = max(0.3, min(width, height) / 1200)
     thickness = 1

@@ -14,6 +14,13 @@ matrix mapping source pixels to destination pixels. Conventions (image axes: x r
 
 Loopback applies per-frame deltas: ``delta_matrix(previous, current)`` is the motion that takes a frame
 already moved by ``previous`` to one moved by ``current``, so deltas compose exactly to the absolute motion.
+
+Degenerate motion (the image plane edge-on at ``rotate_x`` 90, a translation of 1e9 pixels) makes OpenCV
+sample source coordinates far outside the image, and its mirrored border walks there one image at a time:
+minutes per frame. When any output pixel would sample further than ``DIRECT_REACH`` image sizes away,
+``warp_image`` builds the sampling map itself and folds every coordinate back by the border's own rule
+(mirror, tile or clamp), which picks the same pixels in bounded time. A matrix with NaN or infinite entries
+is refused with a ``ValueError``.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ BORDER_FLAGS = {
     "noise": cv2.BORDER_CONSTANT,
     "zeros": cv2.BORDER_CONSTANT,
 }
+DIRECT_REACH = 8.0
+EDGE_ON_COS = 1e-3
+_OUTSIDE_MARGIN = 16.0
 INTERPOLATION_FLAGS = {
     "linear": cv2.INTER_LINEAR,
     "cubic": cv2.INTER_CUBIC,
@@ -89,9 +99,18 @@ class Motion:
         )
 
 
+def _tilt(degrees: float) -> tuple[float, float]:
+    """cos and sin of a tilt of the image plane, kept ``EDGE_ON_COS`` away from edge-on (a singular view)."""
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    if abs(cos) < EDGE_ON_COS:
+        cos = math.copysign(EDGE_ON_COS, cos)
+        sin = math.copysign(math.sqrt(1.0 - cos * cos), sin)
+    return cos, sin
+
+
 def _rotation_3d(rx: float, ry: float, rz: float) -> np.ndarray:
-    cx, sx = math.cos(math.radians(rx)), math.sin(math.radians(rx))
-    cy, sy = math.cos(math.radians(ry)), math.sin(math.radians(ry))
+    cx, sx = _tilt(rx)
+    cy, sy = _tilt(ry)
     cz, sz = math.cos(math.radians(rz)), math.sin(math.radians(rz))
     rot_x = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
     rot_y = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
@@ -121,19 +140,35 @@ def motion_matrix(width: int, height: int, motion: Motion) -> np.ndarray:
             [0.0, 0.0, 1.0],
         ]
     )
-    matrix = planar @ projection @ to_centre
-    return matrix / matrix[2, 2] if abs(matrix[2, 2]) > 1e-12 else matrix
+    with np.errstate(all="ignore"):
+        matrix = planar @ projection @ to_centre
+        matrix = matrix / matrix[2, 2] if abs(matrix[2, 2]) > 1e-12 else matrix
+    check_finite(matrix)
+    return matrix
 
 
-def invert_homography(matrix: np.ndarray) -> np.ndarray:
-    """The inverse of a 3×3 homography by cofactors (no LAPACK call: this runs once per frame)."""
+def check_finite(matrix: np.ndarray) -> None:
+    """ValueError unless every entry of ``matrix`` is a finite number."""
+    if not np.isfinite(matrix).all():
+        raise ValueError("the motion is too large to compute (a zoom, translation, rotation or transform centre "
+                         "overflows to infinity)")
+
+
+def adjugate(matrix: np.ndarray) -> np.ndarray:
+    """The adjugate of a 3×3 matrix: its inverse times the determinant. As a homography it is the inverse
+    (scale does not matter), and it exists for singular matrices too (the limit of nearby inverses)."""
     (a, b, c), (d, e, f), (g, h, i) = matrix.tolist()
-    cofactors = np.array([
+    return np.array([
         [e * i - f * h, c * h - b * i, b * f - c * e],
         [f * g - d * i, a * i - c * g, c * d - a * f],
         [d * h - e * g, b * g - a * h, a * e - b * d],
     ])
-    determinant = a * cofactors[0, 0] + b * cofactors[1, 0] + c * cofactors[2, 0]
+
+
+def invert_homography(matrix: np.ndarray) -> np.ndarray:
+    """The inverse of a 3×3 homography by cofactors (no LAPACK call: this runs once per frame)."""
+    cofactors = adjugate(matrix)
+    determinant = float(matrix[0] @ cofactors[:, 0])
     if abs(determinant) < 1e-300:
         raise ValueError("the motion matrix is singular (a zoom of 0?)")
     return cofactors / determinant
@@ -151,6 +186,59 @@ def is_identity_matrix(matrix: np.ndarray, tolerance: float = 1e-9) -> bool:
     return bool(np.allclose(matrix, np.eye(3), atol=tolerance, rtol=0.0))
 
 
+def _scaled_inverse(matrix: np.ndarray) -> np.ndarray:
+    """The adjugate scaled to a largest entry of 1 (a homography's inverse up to scale, free of overflow)."""
+    inverse = adjugate(matrix / np.abs(matrix).max())
+    largest = np.abs(inverse).max()
+    return inverse / largest if largest > 0 else inverse
+
+
+def source_coordinates(matrix: np.ndarray, width: int, height: int,
+                       points: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Where output pixels ``points`` (xs, ys) sample the source under ``matrix`` (as cv2.warpPerspective does:
+    the inverse homography, then a division by w; where w is 0 the point is sent far away)."""
+    inverse = _scaled_inverse(matrix)
+    xs, ys = points
+    with np.errstate(all="ignore"):
+        u = inverse[0, 0] * xs + inverse[0, 1] * ys + inverse[0, 2]
+        v = inverse[1, 0] * xs + inverse[1, 1] * ys + inverse[1, 2]
+        w = inverse[2, 0] * xs + inverse[2, 1] * ys + inverse[2, 2]
+        far = 1e6 * (width + height)
+        sx = np.nan_to_num(u / w, nan=far, posinf=far, neginf=-far)
+        sy = np.nan_to_num(v / w, nan=far, posinf=far, neginf=-far)
+    return sx, sy
+
+
+def samples_far_outside(matrix: np.ndarray, width: int, height: int, reach: float | None = None) -> bool:
+    """True when some output pixel samples more than ``reach`` image sizes outside the source.
+
+    w is linear over the output rectangle, so if it keeps one sign at the four corners it never crosses zero
+    inside, and then the sampled coordinates (a ratio of linear functions) are extreme at the corners."""
+    inverse = _scaled_inverse(matrix)
+    corners_x = np.array([-0.5, width - 0.5, -0.5, width - 0.5])
+    corners_y = np.array([-0.5, -0.5, height - 0.5, height - 0.5])
+    w = inverse[2, 0] * corners_x + inverse[2, 1] * corners_y + inverse[2, 2]
+    if not (np.all(w > 0) or np.all(w < 0)):
+        return True
+    sx, sy = source_coordinates(matrix, width, height, (corners_x, corners_y))
+    reach = DIRECT_REACH if reach is None else reach
+    limit_x, limit_y = reach * width, reach * height
+    return bool(np.any(np.abs(sx - width / 2) > limit_x) or np.any(np.abs(sy - height / 2) > limit_y))
+
+
+def fold_coordinates(coords: np.ndarray, size: int, border_flag: int) -> np.ndarray:
+    """Source coordinates brought back next to the image without changing what the border mode samples:
+    mirrored (period 2·size), tiled (period size), or, for the edge-stretching and constant borders, held
+    just beyond the image."""
+    if border_flag == cv2.BORDER_REFLECT:
+        folded = np.mod(coords + 0.5, 2 * size) - 0.5
+        return np.where(folded > size - 0.5, 2 * size - 1 - folded, folded)
+    if border_flag == cv2.BORDER_WRAP:
+        return np.mod(coords, size)
+    # Clamped or constant: past a margin wider than any interpolation kernel, every tap reads the same.
+    return np.clip(coords, -_OUTSIDE_MARGIN, size - 1 + _OUTSIDE_MARGIN)
+
+
 def warp_image(
     image: np.ndarray,
     matrix: np.ndarray,
@@ -166,14 +254,23 @@ def warp_image(
     Deforum's names ("border", "reflection", "bilinear", "bicubic") are accepted too.
     """
     border = border_mode(border)
+    check_finite(matrix)
     if is_identity_matrix(matrix):
         return image
     height, width = image.shape[:2]
     flags = INTERPOLATION_FLAGS[sampling_mode(interpolation)]
     # An affine matrix (no 3D rotation) takes the cheaper warpAffine: same result, about half the time.
     affine = bool(np.allclose(matrix[2], (0.0, 0.0, 1.0), atol=1e-12, rtol=0.0))
+    sampled = None
+    if samples_far_outside(matrix, width, height):
+        ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
+        sampled = source_coordinates(matrix, width, height, (xs, ys))
 
     def warp(source: np.ndarray, interpolation_flag: int, border_flag: int) -> np.ndarray:
+        if sampled is not None:
+            map_x = fold_coordinates(sampled[0], width, border_flag).astype(np.float32)
+            map_y = fold_coordinates(sampled[1], height, border_flag).astype(np.float32)
+            return cv2.remap(source, map_x, map_y, interpolation_flag, borderMode=border_flag, borderValue=0)
         if affine:
             return cv2.warpAffine(source, matrix[:2], (width, height), flags=interpolation_flag,
                                   borderMode=border_flag, borderValue=0)

@@ -16,6 +16,7 @@ import numpy as np
 
 from lib_parseq.errors import EvalError
 from lib_parseq.language import curves
+from lib_parseq.language.keyframe_info import InfoMatcher
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,13 @@ class FieldContext:
         self.raw: np.ndarray | None = None  # this field's raw results so far (sequential evaluation)
         self._arrays: dict[str, np.ndarray] = {}
         self.bindings: dict = {}  # (call node, function name) -> argument binding
+        self._info_matcher: InfoMatcher | None = None
+
+    def info_matcher(self) -> InfoMatcher:
+        """The keyframe-label matcher of ``info_match*`` (its patterns and time budget are shared by the field)."""
+        if self._info_matcher is None:
+            self._info_matcher = InfoMatcher([kf.info for kf in self.keyframes])
+        return self._info_matcher
 
     def array(self, name: str) -> np.ndarray:
         """The whole-field array of a built-in variable (``name`` must be in BUILTIN_VARIABLES)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import numpy as np
 from lib_parseq.errors import EvalError
 from lib_parseq.language import bezier, noise, randomness
 from lib_parseq.language.context import Frames, NotInPrompt, TimeSeries
+from lib_parseq.language.keyframe_info import PatternError
 from lib_parseq.language.nodes import Call, Node
 from lib_parseq.language.values import (
     first_string_index,
@@ -421,40 +421,56 @@ def _timing_conversion(kind: str) -> Callable:
 
 def _info_matcher(kind: str) -> Callable:
     def impl(site: Site, args: list[np.ndarray]) -> np.ndarray:
-        patterns = args[0]
         default = args[1] if len(args) > 1 else None
         fr = site.fr
-        f = fr.f
-        keyframes = fr.ctx.keyframes
-        kf_frames = np.array([kf.frame for kf in keyframes], dtype=np.float64)
-        out = np.empty(fr.n)
-        for pattern, mask in unique_strings(patterns):
+        t = fr.f
+        matcher = fr.ctx.info_matcher()
+        kf_frames = np.array([kf.frame for kf in fr.ctx.keyframes], dtype=np.float64)
+        codes, patterns, first_use = _pattern_codes(args[0])
+        hits = []
+        for code, pattern in enumerate(patterns):
             try:
-                regex = re.compile(pattern)
-            except re.error as exc:
-                raise site.error(f"invalid regular expression {pattern!r}: {exc}", int(np.argmax(mask))) from None
-            matches = np.array([kf.info is not None and regex.search(kf.info) is not None for kf in keyframes],
-                               dtype=bool)
-            t = f[mask]
-            hits = kf_frames[matches]
-            n_le = np.searchsorted(hits, t, side="right")
-            prev = np.where(n_le > 0, hits[np.maximum(n_le - 1, 0)], np.nan) if len(hits) else np.full(len(t), np.nan)
-            nxt = hits[np.minimum(n_le, len(hits) - 1)] if len(hits) else np.full(len(t), np.nan)
-            nxt = np.where(n_le < len(hits), nxt, np.nan)
-            d = default[mask] if default is not None else None
-            out[mask] = _info_result(kind, t, kf_frames, matches, n_le, prev, nxt, d)
-        return out
+                hits.append(np.flatnonzero(matcher.matches(pattern)))
+            except PatternError as exc:
+                raise site.error(str(exc), first_use[code]) from None
+        # Every matching keyframe index of every pattern on one sorted axis: code * stride + keyframe index.
+        stride = len(kf_frames) + 1
+        offsets = np.concatenate([[0], np.cumsum([len(h) for h in hits])]).astype(np.int64)
+        hit_index = np.concatenate(hits).astype(np.int64) if hits else np.zeros(0, dtype=np.int64)
+        hit_keys = np.repeat(np.arange(len(hits), dtype=np.int64) * stride, np.diff(offsets)) + hit_index
+        active = np.searchsorted(kf_frames, t, side="right")  # keyframes at or before each frame
+        pos = np.searchsorted(hit_keys, codes * stride + active, side="left")
+        n_le = pos - offsets[codes]
+        has_prev, has_next = n_le > 0, pos < offsets[codes + 1]
+        last = len(hit_index) - 1
+        prev_index = hit_index[np.clip(pos - 1, 0, last)] if len(hit_index) else np.zeros(len(t), dtype=np.int64)
+        next_index = hit_index[np.clip(pos, 0, last)] if len(hit_index) else np.zeros(len(t), dtype=np.int64)
+        prev = np.where(has_prev, kf_frames[prev_index] if len(kf_frames) else np.nan, np.nan)
+        nxt = np.where(has_next, kf_frames[next_index] if len(kf_frames) else np.nan, np.nan)
+        active_matches = has_prev & (prev_index == active - 1)
+        return _info_result(kind, t, n_le, prev, nxt, active_matches, default)
 
     return impl
 
 
-def _info_result(kind, t, kf_frames, matches, n_le, prev, nxt, d) -> np.ndarray:
+def _pattern_codes(patterns: np.ndarray) -> tuple[np.ndarray, list[str], list[int]]:
+    """Each frame's pattern as a number, the distinct patterns in order of first use, and that first index."""
+    numbers: dict[str, int] = {}
+    first_use: list[int] = []
+    codes = np.empty(len(patterns), dtype=np.int64)
+    for index, pattern in enumerate(patterns.tolist()):
+        code = numbers.get(pattern)
+        if code is None:
+            code = numbers[pattern] = len(numbers)
+            first_use.append(index)
+        codes[index] = code
+    return codes, list(numbers), first_use
+
+
+def _info_result(kind, t, n_le, prev, nxt, active_matches, d) -> np.ndarray:
     """One info_match* result for frames ``t``, given the previous/next matching keyframe frames (NaN: none)."""
     if kind == "info_match":
-        last_kf = np.searchsorted(kf_frames, t, side="right") - 1
-        if len(matches) == 0:
-            return np.zeros(len(t))
-        return np.where(last_kf >= 0, matches[np.maximum(last_kf, 0)], False).astype(np.float64)
+        return active_matches.astype(np.float64)
     if kind == "info_match_count":
         return n_le.astype(np.float64)
     has_prev, has_next = ~np.isnan(prev), ~np.isnan(nxt)

@@ -170,12 +170,17 @@ def generate_output(backend: Backend, image: np.ndarray, params: FrameParams, pl
 
 def frame_matrix(plan: RenderPlan, frame: int, previous: int, *, video_input: bool) -> np.ndarray:
     """The warp of ``frame``: its absolute motion (video input), or the step from ``previous``'s position."""
-    current = absolute_matrix(plan.frames[frame], plan.vocabulary, plan.width, plan.height)
+    def absolute(f: int) -> np.ndarray:
+        try:
+            return absolute_matrix(plan.frames[f], plan.vocabulary, plan.width, plan.height)
+        except ValueError as exc:
+            raise RenderError(f"the motion at frame {f} cannot be applied: {exc}", frame=f) from exc
+
+    current = absolute(frame)
     if video_input:
         return current
     try:
-        before = absolute_matrix(plan.frames[previous], plan.vocabulary, plan.width, plan.height) \
-            if previous >= 0 else None
+        before = absolute(previous) if previous >= 0 else None
         return delta_matrix(before, current)
     except ValueError as exc:
         raise RenderError(f"the motion at frame {previous} cannot be continued in loopback: {exc}",

@@ -27,7 +27,7 @@ from lib_parseq.render.params import numeric_values
 from lib_parseq.render.settings import HYBRID_COMPOSITES, HYBRID_MOTIONS, HybridSettings, RenderSettings
 from lib_parseq.render.state import fingerprint, remove_work_folder, work_folder
 from lib_parseq.video import VideoInfo, VideoReader, probe_video
-from lib_parseq.video.paths import check_writable_folder, resolve_output_path
+from lib_parseq.video.paths import check_sidecars, check_writable_folder, resolve_output_path
 
 DEFAULT_FPS = 20.0
 MAX_BLEND_FRAMES = 64
@@ -166,6 +166,7 @@ def plan_render(
         frames_dir = work / "frames"
     gif_path = video_out.with_suffix(".gif") if settings.gif else None
     webm_path = video_out.with_suffix(".webm") if settings.webm else None
+    check_sidecars(video_out, work, frames_dir, gif_path, webm_path)
     lock = OutputLock(video_out)
     try:
         _check_existing(settings, video_out, work, gif_path, webm_path, settings.save_frames)

@@ -23,6 +23,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from lib_parseq.atomic import write_atomic, write_bytes_atomic, write_text_atomic
 from lib_parseq.errors import RenderError
 
 CHECKPOINT_JSON = "checkpoint.json"
@@ -52,13 +53,10 @@ def write_png(folder: str, name: str, image: np.ndarray) -> None:
     its default strategy, which costs about twice as much for the same decoded pixels.
     """
     path = os.path.join(folder, name)
-    temporary = os.path.join(folder, f".{name}.tmp.png")
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
     if not ok:
         raise OSError(f"cannot encode {name} as PNG")
-    with open(temporary, "wb") as handle:
-        handle.write(encoded.tobytes())
-    os.replace(temporary, path)
+    write_bytes_atomic(path, encoded.tobytes())
 
 
 def read_png(path: str | Path) -> np.ndarray:
@@ -172,14 +170,10 @@ def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
         arrays[f"history_{i}"] = image
     if checkpoint.input_hist is not None:
         arrays["input_hist"] = checkpoint.input_hist
-    temporary = folder / f".{CHECKPOINT_ARRAYS}.tmp.npz"
-    np.savez(temporary, **arrays)
-    os.replace(temporary, folder / CHECKPOINT_ARRAYS)
+    write_atomic(folder / CHECKPOINT_ARRAYS, lambda handle: np.savez(handle, **arrays))
     meta = {"version": STATE_VERSION, "next_frame": checkpoint.next_frame, "fingerprint": checkpoint.fingerprint,
             "history": len(checkpoint.history)}
-    temporary_json = folder / f".{CHECKPOINT_JSON}.tmp"
-    temporary_json.write_text(json.dumps(meta))
-    os.replace(temporary_json, folder / CHECKPOINT_JSON)
+    write_text_atomic(folder / CHECKPOINT_JSON, json.dumps(meta))
 
 
 def load_checkpoint(folder: Path) -> Checkpoint:

@@ -250,6 +250,9 @@ _TEXT_KEYS_IN_FRAMES = {"deforum_prompt", "positive_prompt", "negative_prompt"}
 _DECIMAL_TEXT = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
 _RADIX_TEXT = re.compile(r"\s*0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)\s*\Z")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_MESSAGE = ("holds a lone surrogate (half of a UTF-16 pair, such as \\ud800), which is not a character; "
+                     "remove it or write the whole character")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -272,7 +275,7 @@ def json_path(parts: Any) -> str:
 def _quote(text: str, limit: int = 40) -> str:
     shown = text if len(text) <= limit else text[:limit] + "…"
     escaped = shown.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    return f'"{without_lone_surrogates(escaped)}"'
 
 
 def describe(value: Any) -> str:
@@ -380,10 +383,46 @@ def _walk(obj: Any) -> Iterator[tuple[tuple, Any]]:
             stack.extend(reversed(children))
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """True when ``text`` holds half of a UTF-16 surrogate pair (``"\\ud800"`` in JSON): no character at all, and
+    text that cannot be written as UTF-8, drawn or sent to a browser."""
+    return _LONE_SURROGATE.search(text) is not None
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate shown as its escape (``\\ud800``), safe to print."""
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _key_or_text_has_lone_surrogate(parts: tuple, value: Any) -> bool:
+    key = parts[-1] if parts else None
+    return (isinstance(key, str) and has_lone_surrogate(key)) or (isinstance(value, str) and has_lone_surrogate(value))
+
+
+def lone_surrogate_path(obj: Any) -> str | None:
+    """The JSON path of the first key or text in ``obj`` holding a lone surrogate, or None."""
+    for parts, value in _walk(obj):
+        if _key_or_text_has_lone_surrogate(parts, value):
+            return json_path(parts)
+    return None
+
+
+def refuse_lone_surrogates(obj: Any) -> None:
+    """DocumentError naming where ``obj`` holds a lone surrogate (checked as documents are loaded)."""
+    path = lone_surrogate_path(obj)
+    if path is not None:
+        raise DocumentError(SURROGATE_MESSAGE, path=path)
+
+
 def _check_numbers_everywhere(obj: Any, out: _Collector) -> set[str]:
-    """Report NaN/Infinity literals and integers too large for a 64-bit float; return their paths."""
+    """Report NaN/Infinity literals, integers too large for a 64-bit float and lone surrogates in texts and
+    keys; return their paths."""
     bad: set[str] = set()
     for parts, value in _walk(obj):
+        if _key_or_text_has_lone_surrogate(parts, value):
+            path = json_path(parts)
+            bad.add(path)
+            out.error(path, SURROGATE_MESSAGE)
         if isinstance(value, float) and not math.isfinite(value):
             path = json_path(parts)
             bad.add(path)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from lib_parseq import __version__
+from lib_parseq.atomic import write_text_atomic
 
 
 def stamped_document(doc: dict) -> dict:
@@ -29,11 +30,11 @@ def write_exports(doc: dict, manifest: dict | None, directory: str | Path | None
     folder = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="parseq-export-"))
     folder.mkdir(parents=True, exist_ok=True)
     document_path = folder / "parseq-document.json"
-    document_path.write_text(json.dumps(stamped_document(doc), indent=2), encoding="utf-8")
+    write_text_atomic(document_path, json.dumps(stamped_document(doc), indent=2))
     if not manifest:
         return str(document_path), None
     manifest_path = folder / "parseq-manifest.json"
-    manifest_path.write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+    write_text_atomic(manifest_path, json.dumps(manifest, separators=(",", ":")))
     return str(document_path), str(manifest_path)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lib_parseq.errors import DocumentError
+from lib_parseq.schedules.validate import refuse_lone_surrogates
 from lib_parseq.ui.document import last_frame, prepare_document
 from lib_parseq.ui.grid import add_keyframe
 
@@ -40,6 +41,7 @@ def is_deforum_settings(obj: Any) -> bool:
 
 def document_from_object(obj: Any) -> dict:
     """The editable document for a parsed JSON object: a Parseq document, a manifest, or Deforum settings."""
+    refuse_lone_surrogates(obj)
     if is_deforum_settings(obj):
         from lib_parseq.schedules import deforum_settings_to_document
 
@@ -105,11 +107,15 @@ def import_text(text: str, doc: dict, schedule_field: str = "") -> tuple[dict, s
 
 
 def import_file(path: str | Path) -> tuple[dict, str]:
-    """Import an uploaded JSON file (a document, a manifest, or Deforum settings, which are JSON too)."""
-    from lib_parseq.schedules import read_json_file
+    """Import an uploaded JSON file (a document, a manifest, or Deforum settings, which are JSON too).
 
-    obj = read_json_file(path)
-    return document_from_object(obj), f"{_describe(obj)} (from {Path(path).name})"
+    ``path`` is already checked (``safe_upload_path``); messages name the file, not where the server keeps it.
+    """
+    from lib_parseq.net import load_manifest_source
+
+    name = Path(path).name
+    obj = load_manifest_source(Path(path), origin=name)
+    return document_from_object(obj), f"{_describe(obj)} (from {name})"
 
 
 def _describe(obj: Any) -> str:

@@ -29,6 +29,7 @@ from lib_parseq.ui.preview import (
     prompt_at,
 )
 from lib_parseq.ui.starters import DEFAULT_STARTER, load_starter, starter_names
+from lib_parseq.uploads import guarded_upload, safe_upload_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JAVASCRIPT_FILE = REPO_ROOT / "javascript" / "parseq.js"
@@ -227,7 +228,9 @@ def build_tab(*, standalone: bool = False) -> Any:
                         elem_id="parseq_import_field",
                     )
                     import_button = gr.Button("Import pasted text", elem_id="parseq_import_button")
-                import_upload = gr.File(label="…or upload a JSON file", file_types=[".json", ".txt"], elem_id="parseq_import_file")
+                import_upload = guarded_upload(
+                    gr.File(label="…or upload a JSON file", file_types=[".json", ".txt"], elem_id="parseq_import_file")
+                )
             with gr.Tab("Export", elem_id="parseq_export_tab"):
                 export_button = gr.Button("Prepare downloads", elem_id="parseq_export_button")
                 with gr.Row():
@@ -366,9 +369,8 @@ def build_tab(*, standalone: bool = False) -> Any:
         def on_import_file(upload, doc, previous, x_unit):
             if upload is None:
                 return [gr.update()] * (len(structure_outputs) + len(view_outputs))
-            path = upload if isinstance(upload, str) else getattr(upload, "name", None) or upload.get("name")
             try:
-                new_doc, message = import_file(path)
+                new_doc, message = import_file(safe_upload_path(upload))
             except ParseqError as exc:
                 return structure_error(doc, previous, exc)
             return structure_updates(new_doc, previous, x_unit, message)

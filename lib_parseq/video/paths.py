@@ -3,7 +3,8 @@
 A template is a relative path inside a chosen output folder. ``<img2img_output_path>`` may only start it, and
 then the folder is the one the caller supplies (A1111's img2img output directory). The result may not escape
 its folder: absolute paths, ``..`` and ``~`` are refused, existing symlinks below the folder are refused, and
-every name is sanitised (no control characters, no ``<>:"|?*\\``, no leading dots or trailing spaces).
+every name is sanitised (no control characters, no ``<>:"|?*\\``, no leading dots or trailing spaces). The
+files written beside the video (``check_sidecars``) obey the same rule.
 """
 
 from __future__ import annotations
@@ -92,6 +93,17 @@ def check_inside(path: Path, root: Path, template: str) -> None:
     real_path = Path(os.path.realpath(path))
     if real_path != real_root and real_root not in real_path.parents:
         raise _refuse(template, f"leaves the output folder {root}")
+
+
+def check_sidecars(video: Path, *paths: Path | None) -> None:
+    """Refuse any of ``paths`` beside ``video`` (GIF, WebM, work folder, frames folder...) that goes through a
+    symbolic link or leaves the video's folder: ffmpeg and the frame store would write through the link.
+    Paths outside the video's folder (a frames folder the user named on the command line) are left alone."""
+    folder = video.parent
+    for path in paths:
+        if path is None or (folder not in path.parents):
+            continue
+        check_inside(path, folder, str(path.relative_to(folder)))
 
 
 def check_writable_folder(folder: Path) -> None:

@@ -198,17 +198,17 @@ def _enlarge_pipe(pipe: object) -> None:
 
 
 def make_gif(video: Path, gif_path: Path, fps: float, *, max_width: int = 512) -> Path:
-    """Convert ``video`` to an optimised-palette GIF (two ffmpeg passes, constant memory)."""
-    palette = gif_path.with_name(gif_path.stem + ".palette.png")
+    """Convert ``video`` to an optimised-palette GIF (two ffmpeg passes, constant memory).
+
+    The palette goes to a fresh private folder, never to a guessable name beside the output."""
     scale = f"fps={fps:g},scale='min({max_width},iw)':-1:flags=lanczos"
-    try:
+    with tempfile.TemporaryDirectory(prefix="parseq-palette-") as folder:
+        palette = Path(folder) / "palette.png"
         run_ffmpeg(["-y", "-i", str(video), "-vf", f"{scale},palettegen=stats_mode=diff", str(palette)],
                    what=f"cannot make GIF palette for {gif_path.name}")
         run_ffmpeg(["-y", "-i", str(video), "-i", str(palette), "-lavfi",
                     f"{scale}[v];[v][1:v]paletteuse=dither=bayer:bayer_scale=5", str(gif_path)],
                    what=f"cannot write GIF {gif_path.name}")
-    finally:
-        palette.unlink(missing_ok=True)
     return gif_path
 
 
@@ -216,12 +216,11 @@ def mux_audio(video: Path, audio: Path, *, start_s: float = 0.0) -> None:
     """Add ``audio`` (from ``start_s`` seconds in) to ``video`` in place, trimmed to the video's length."""
     if not Path(audio).is_file():
         raise RenderError(f"audio file not found: {audio}")
-    temporary = video.with_name(f".{video.stem}.audio{video.suffix}")
     codec = "libopus" if video.suffix.lower() == ".webm" else "aac"
-    try:
+    # A fresh private folder beside the video (same file system for the rename; no guessable name to plant).
+    with tempfile.TemporaryDirectory(prefix=f".{video.stem}.audio-", dir=video.parent) as folder:
+        temporary = Path(folder) / f"muxed{video.suffix}"
         run_ffmpeg(["-y", "-i", str(video), "-ss", f"{start_s:.6f}", "-i", str(audio), "-map", "0:v:0",
                     "-map", "1:a:0", "-c:v", "copy", "-c:a", codec, "-b:a", "192k", "-shortest",
                     str(temporary)], what=f"cannot add audio {Path(audio).name}")
         os.replace(temporary, video)
-    finally:
-        temporary.unlink(missing_ok=True)

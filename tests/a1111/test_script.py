@@ -230,8 +230,10 @@ def test_user_errors_are_clear(webui, init_image):
                                        "parseq_output_template": "../escape.mp4"})
 
 
-def test_uploaded_file_is_used_when_the_box_is_empty(webui, init_image, tmp_path):
-    path = tmp_path / "upload.json"
+def test_uploaded_file_is_used_when_the_box_is_empty(webui, init_image, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "uploads"))
+    path = tmp_path / "uploads" / "0123abcd" / "upload.json"
+    path.parent.mkdir(parents=True)
     path.write_text(json.dumps(make_manifest(3)))
     run_parseq(webui, init_image, {"parseq_manifest_file": str(path)})
     assert [c["seed"] for c in webui.modules.processing.calls] == [100, 101, 102]

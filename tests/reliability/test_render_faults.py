@@ -128,19 +128,27 @@ def test_encoder_that_writes_nothing_but_exits_0_is_not_success(tmp_path, monkey
         assert result.interrupted or result.video_path.is_file()
 
 
-def test_disk_full_while_saving_frames_is_clear_and_resumable(tmp_path):
+def test_disk_full_while_saving_frames_is_clear_and_resumable(tmp_path, monkeypatch):
     frames_dir = tmp_path / "frames"
     frames_dir.mkdir()
-    trap = frames_dir / ".frame_000007.png.tmp.png"
-    trap.symlink_to("/dev/full")
+    real_open = os.open
+
+    def open_full_for_frame_7(path, flags, *args):
+        """Frame 7's temporary file is /dev/full: the kernel answers its write with ENOSPC."""
+        if os.path.basename(path).startswith(".frame_000007.png."):
+            return real_open("/dev/full", os.O_WRONLY)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", open_full_for_frame_7)
     with pytest.raises(RenderError) as caught:
         render(_manifest(), _settings(tmp_path, save_frames=frames_dir), DryRunBackend(), init_image=_init_image())
+    monkeypatch.undo()
     error = caught.value
     assert "No space left on device" in error.message
     kept = _playable_frames(tmp_path / "out.mp4")
     assert 7 <= kept < FRAMES
     assert all((frames_dir / f"frame_{f:06d}.png").is_file() for f in range(7))
-    trap.unlink()
+    assert not [p.name for p in frames_dir.iterdir() if p.name.startswith(".")]
     _resume_completes(tmp_path, save_frames=frames_dir)
 
 
