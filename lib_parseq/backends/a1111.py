@@ -183,6 +183,15 @@ def _unused(video: Path) -> Path:
     return candidate
 
 
+def output_folder(p: Any) -> Path:
+    """The img2img output folder as an absolute path.
+
+    A1111 ships relative folders (``outputs/img2img-images``) and uses them relative to its working directory,
+    the webui folder; every path the render derives must start from the same absolute folder."""
+    folder = p.outpath_samples or shared.opts.outdir_samples or shared.opts.outdir_img2img_samples
+    return Path(folder).expanduser().absolute()
+
+
 def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path):
     from lib_parseq.render.settings import RenderSettings
 
@@ -217,7 +226,7 @@ def run_script(p: Any, *args: Any):
     source: ManifestInput = load_input(values.manifest_text, values.upload)
     manifest = source.manifest
 
-    output_dir = Path(p.outpath_samples or shared.opts.outdir_samples or shared.opts.outdir_img2img_samples)
+    output_dir = output_folder(p)
     template = values.output_template or str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)) or DEFAULT_TEMPLATE
     video = _unused(resolve_output_path(template, output_dir, img2img_output_path=output_dir))
     video.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -235,3 +236,13 @@ def test_uploaded_file_is_used_when_the_box_is_empty(webui, init_image, tmp_path
     path.write_text(json.dumps(make_manifest(3)))
     run_parseq(webui, init_image, {"parseq_manifest_file": str(path)})
     assert [c["seed"] for c in webui.modules.processing.calls] == [100, 101, 102]
+
+
+def test_renders_with_the_default_relative_output_folder(webui, init_image):
+    m = webui.modules
+    assert m.shared.opts.outdir_img2img_samples == "outputs/img2img-images"
+    assert m.shared.opts.outdir_samples == ""
+    processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(make_manifest(3))})
+    video = Path(processed.info.split("Parseq video: ")[1].split(" (")[0])
+    assert video.parent == webui.root / "outputs" / "img2img-images"
+    assert probe_video(video).frame_count == 3

@@ -245,7 +245,10 @@ def _link_extensions(root: Path, extensions: Iterable[Path | str] | Mapping[str,
 @contextlib.contextmanager
 def stand_in(webui_root: Path | str,
              extensions: Iterable[Path | str] | Mapping[str, Path | str] = ()) -> Iterator[Webui]:
-    """Make the stand-in importable as ``modules``/``launch`` for the block, initialised, then remove every trace."""
+    """Make the stand-in importable as ``modules``/``launch`` for the block, initialised, then remove every trace.
+
+    Inside the block the working directory is the webui root, as for a real install (``webui.sh`` starts A1111
+    from its folder): A1111's default output folders are relative paths such as ``outputs/img2img-images``."""
     root = Path(webui_root).resolve()
     root.mkdir(parents=True, exist_ok=True)
     _link_extensions(root, extensions)
@@ -253,6 +256,8 @@ def stand_in(webui_root: Path | str,
     if clashing:
         raise RuntimeError(f"a 'modules' package is already imported ({sorted(clashing)[:3]}); refusing to shadow it")
     saved_path = list(sys.path)
+    saved_cwd = os.getcwd()
+    os.chdir(root)
     saved_env = os.environ.get("STANDIN_WEBUI_ROOT")
     os.environ["STANDIN_WEBUI_ROOT"] = str(root)
     sys.path.insert(0, str(STAND_IN))
@@ -262,13 +267,11 @@ def stand_in(webui_root: Path | str,
                  "script_loading", "processing", "images", "prompt_parser", "extensions")
         ns = types.SimpleNamespace(**{n: importlib.import_module(f"modules.{n}") for n in names})
         ns.shared_init.initialize()
-        opts = ns.shared.opts
-        opts.outdir_img2img_samples = str(root / "outputs" / "img2img-images")
-        opts.outdir_img2img_grids = str(root / "outputs" / "img2img-grids")
         ns.errors.reported.clear()
         ns.processing.calls.clear()
         yield Webui(root, ns)
     finally:
+        os.chdir(saved_cwd)
         sys.path[:] = saved_path
         for name in [n for n, mod in list(sys.modules.items()) if _is_stand_in_module(n, mod)]:
             module = sys.modules.pop(name)
