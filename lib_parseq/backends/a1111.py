@@ -89,7 +89,7 @@ class A1111Backend:
     """Generates each frame with ``processing.process_images(p)``; see the module docstring."""
 
     def __init__(self, p: Any, manifest: dict[str, Any], *, ui: UiValues, total: int, frames_dir: Path | None,
-                 dry_run: bool = False, keep_last: int = KEEP_LAST) -> None:
+                 init_image: Image.Image | None = None, dry_run: bool = False, keep_last: int = KEEP_LAST) -> None:
         self.p = p
         self.overrides: Overrides = overrides_of(manifest)
         self.fields = managed_fields(manifest)
@@ -105,8 +105,8 @@ class A1111Backend:
         self.frame_files: list[str] = []
         self.base_extra = dict(p.extra_generation_params or {})
         self.color_target = None
-        if shared.opts.img2img_color_correction and p.init_images:
-            self.color_target = processing.setup_color_correction(p.init_images[0])
+        if shared.opts.img2img_color_correction and init_image is not None:
+            self.color_target = processing.setup_color_correction(init_image)
 
     def should_stop(self) -> bool:
         state = shared.state
@@ -183,6 +183,17 @@ def _unused(video: Path) -> Path:
     return candidate
 
 
+def init_image_of(p: Any) -> Image.Image | None:
+    """img2img's image as RGB, flattened as A1111 flattens it, or None when there is none.
+
+    Without an image A1111 sets ``init_images`` to ``[None]``. The UI gives RGBA images, the API any mode (L, LA,
+    P, RGBA...); A1111's ``images.flatten`` fills transparency with ``img2img_background_color``."""
+    image = (p.init_images or [None])[0]
+    if image is None:
+        return None
+    return images.flatten(image, option("img2img_background_color", "#ffffff"))
+
+
 def output_folder(p: Any) -> Path:
     """The img2img output folder as an absolute path.
 
@@ -234,12 +245,9 @@ def run_script(p: Any, *args: Any):
     input_video = Path(values.input_video) if values.input_video else None
     if input_video is not None and not input_video.is_file():
         raise RenderError(f"input video {values.input_video} does not exist", path=values.input_video)
-    if input_video is None and not p.init_images:
+    first_image = init_image_of(p) if input_video is None else None
+    if input_video is None and first_image is None:
         raise RenderError("loopback needs an init image: add one to img2img, or give an input video path")
-    if input_video is not None:
-        init_image = None
-    else:
-        init_image = np.asarray(p.init_images[0].convert("RGB"))
 
     processing.fix_seed(p)
     p.n_iter = 1
@@ -249,7 +257,8 @@ def run_script(p: Any, *args: Any):
     total = _frame_total(manifest, values)
     shared.state.job_count = total
     backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, frames_dir=frames_dir,
-                           dry_run=values.dry_run, keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)))
+                           init_image=first_image, dry_run=values.dry_run,
+                           keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)))
 
     def progress(report) -> None:
         shared.state.job_count = report.total
@@ -261,7 +270,8 @@ def run_script(p: Any, *args: Any):
     try:
         save_fetched(source, video)
         result = render(manifest, _render_settings(p, values, video, output_dir), backend,
-                        init_image=init_image, video_path=input_video, progress=progress)
+                        init_image=None if first_image is None else np.asarray(first_image),
+                        video_path=input_video, progress=progress)
     finally:
         if ffmpeg:
             if saved_env is None:

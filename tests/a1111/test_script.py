@@ -202,6 +202,7 @@ def test_vid2vid_reads_each_video_frame(webui, init_image, small_video):
 
 def test_frame_range_fps_dry_run_and_bounded_gallery(webui, init_image):
     m = webui.modules
+    webui.build_ui()
     m.shared.opts.set("parseq_keep_last", 2)
     manifest = make_manifest(12)
     processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_first_frame": 3,
@@ -246,3 +247,32 @@ def test_renders_with_the_default_relative_output_folder(webui, init_image):
     video = Path(processed.info.split("Parseq video: ")[1].split(" (")[0])
     assert video.parent == webui.root / "outputs" / "img2img-images"
     assert probe_video(video).frame_count == 3
+
+
+def test_no_init_image_gives_the_clear_message(webui):
+    from lib_parseq.errors import RenderError
+
+    with pytest.raises(RenderError, match="loopback needs an init image"):
+        run_parseq(webui, None, {"parseq_manifest": json.dumps(make_manifest(3))})
+    assert webui.modules.processing.calls == []
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "P", "RGBA"])
+def test_api_init_images_of_any_mode_render_with_color_correction(webui, init_image, mode):
+    m = webui.modules
+    m.shared.opts.img2img_color_correction = True
+    image = init_image.convert(mode)
+    processed = run_parseq(webui, image, {"parseq_manifest": json.dumps(make_manifest(3))}, source="api")
+    calls = m.processing.calls
+    assert len(calls) == 3 and all(c["color_corrections"] for c in calls)
+    assert "3 of 3 frames" in processed.info
+    assert calls[0]["init_mean"] == pytest.approx(np.asarray(image.convert("RGB")).mean(), abs=1.0)
+
+
+def test_transparent_ui_image_is_flattened_on_the_background_colour(webui):
+    m = webui.modules
+    image = Image.new("RGBA", (64, 48), (200, 10, 10, 0))
+    run_parseq(webui, image, {"parseq_manifest": json.dumps(make_manifest(2, strength=lambda f: 1.0)),
+                              "parseq_dry_run": False})
+    assert m.shared.opts.img2img_background_color == "#ffffff"
+    assert m.processing.calls[0]["init_mean"] == pytest.approx(255, abs=1.0)

@@ -77,13 +77,14 @@ class Webui:
         import gradio as gr
 
         m = self.modules
+        m.script_callbacks.ui_settings_callback()
         m.scripts.scripts_txt2img.initialize_scripts(is_img2img=False)
         with gr.Blocks(analytics_enabled=False) as txt2img_interface:
             m.scripts.scripts_txt2img.prepare_ui()
             m.scripts.scripts_txt2img.setup_ui()
         m.scripts.scripts_img2img.initialize_scripts(is_img2img=True)
         with gr.Blocks(analytics_enabled=False) as img2img_interface:
-            init_img = gr.Image(label="Image for img2img", elem_id="img2img_image", type="pil")
+            init_img = gr.Image(label="Image for img2img", elem_id="img2img_image", type="pil", image_mode="RGBA")
             prompt = gr.Textbox(label="Prompt", elem_id="img2img_prompt", lines=3)
             negative = gr.Textbox(label="Negative prompt", elem_id="img2img_neg_prompt", lines=3)
             steps = gr.Slider(minimum=1, maximum=150, step=1, label="Sampling steps", value=20)
@@ -108,7 +109,6 @@ class Webui:
                          outputs=[gallery, info], api_name="img2img")
         self.img2img_inputs = {"init_img": init_img, "custom_inputs": custom_inputs, "gallery": gallery}
         self.ui_tabs = m.script_callbacks.ui_tabs_callback()
-        m.script_callbacks.ui_settings_callback()
         interfaces = [(txt2img_interface, "txt2img", "txt2img"), (img2img_interface, "img2img", "img2img")]
         interfaces += self.ui_tabs
         with gr.Blocks(analytics_enabled=False, title="Stable Diffusion") as demo:
@@ -153,8 +153,16 @@ class Webui:
     def img2img(self, init_image, args: list, *, prompt: str = "", negative_prompt: str = "", steps: int = 20,
                 cfg_scale: float = 7.0, denoising_strength: float = 0.75, seed: int = -1, subseed: int = -1,
                 subseed_strength: float = 0.0, width: int | None = None, height: int | None = None,
-                sampler_name: str = "Euler a", **fields: Any):
-        """``modules/img2img.py:img2img`` for the img2img mode: build ``p``, then ``run`` the script or process."""
+                sampler_name: str = "Euler a", source: str = "ui", **fields: Any):
+        """``modules/img2img.py:img2img`` for the img2img mode: build ``p``, then ``run`` the script or process.
+
+        ``source="ui"``: the image arrives as the img2img image component gives it (``image_mode="RGBA"``);
+        ``"api"``: as ``/sdapi/v1/img2img`` decodes it, in whatever mode was sent. No image: ``init_images`` is
+        ``[None]``, as in A1111."""
+        if source not in ("ui", "api"):
+            raise ValueError(f"source must be 'ui' or 'api', not {source!r}")
+        if init_image is not None and source == "ui":
+            init_image = init_image.convert("RGBA")
         m = self.modules
         opts, state = m.shared.opts, m.shared.state
         width = width or (init_image.width if init_image is not None else 512)
@@ -164,7 +172,7 @@ class Webui:
             outpath_grids=opts.outdir_grids or opts.outdir_img2img_grids,
             prompt=prompt, negative_prompt=negative_prompt, styles=[], seed=seed, subseed=subseed,
             subseed_strength=subseed_strength, sampler_name=sampler_name, batch_size=1, n_iter=1, steps=steps,
-            cfg_scale=cfg_scale, width=width, height=height, init_images=[init_image] if init_image else None,
+            cfg_scale=cfg_scale, width=width, height=height, init_images=[init_image],
             denoising_strength=denoising_strength, **fields)
         p.scripts = m.scripts.scripts_img2img
         p.script_args = args

@@ -23,8 +23,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
+from skimage import exposure
 
 from modules import images, prompt_parser, script_callbacks, shared
 from modules.script_callbacks import CFGDenoiserParams
@@ -53,18 +55,19 @@ def fix_seed(p) -> None:
     p.subseed = get_fixed_seed(p.subseed)
 
 
-def setup_color_correction(image: Image.Image) -> np.ndarray:
-    """The colour statistics to match later (A1111 keeps a LAB histogram; the stand-in keeps mean and spread)."""
-    arr = np.asarray(image.convert("RGB"), dtype=np.float64)
-    return np.stack([arr.reshape(-1, 3).mean(axis=0), arr.reshape(-1, 3).std(axis=0)])
+def setup_color_correction(image):
+    """The image in LAB, as A1111: ``cv2.cvtColor(np.asarray(image), COLOR_RGB2LAB)``, which raises ``cv2.error``
+    unless the image has 3 or 4 channels (modes L, LA and P do not)."""
+    return cv2.cvtColor(np.asarray(image.copy()), cv2.COLOR_RGB2LAB)
 
 
-def apply_color_correction(correction: np.ndarray, original_image: Image.Image) -> Image.Image:
-    arr = np.asarray(original_image.convert("RGB"), dtype=np.float64)
-    flat = arr.reshape(-1, 3)
-    mean, std = flat.mean(axis=0), flat.std(axis=0)
-    out = (arr - mean) / np.maximum(std, 1e-6) * correction[1] + correction[0]
-    return Image.fromarray(np.clip(out, 0, 255).round().astype(np.uint8))
+def apply_color_correction(correction, original_image):
+    """A1111's: match the LAB histograms to ``correction``, then keep the original's luminosity. A1111 blends
+    with ``blendmodes`` (LUMINOSITY); the stand-in takes L from the original and a, b from the matched image."""
+    lab = cv2.cvtColor(np.asarray(original_image), cv2.COLOR_RGB2LAB)
+    matched = exposure.match_histograms(lab, correction, channel_axis=2).astype("uint8")
+    matched[..., 0] = lab[..., 0]
+    return Image.fromarray(cv2.cvtColor(matched, cv2.COLOR_LAB2RGB)).convert("RGB")
 
 
 def _quote(text):
@@ -233,7 +236,7 @@ class StableDiffusionProcessingImg2Img(StableDiffusionProcessing):
             self.color_corrections = []
         prepared = []
         for img in self.init_images:
-            image = images.flatten(img, "#ffffff")
+            image = images.flatten(img, shared.opts.img2img_background_color)
             image = images.resize_image(self.resize_mode, image, self.width, self.height)
             if add_color_corrections:
                 self.color_corrections.append(setup_color_correction(image))
