@@ -2,7 +2,8 @@
 
 This is the only module of ``lib_parseq`` that imports A1111's ``modules``. It follows A1111's own loop scripts
 (``scripts/loopback.py``): ``fix_seed`` once; batch count and size 1; no grid; ``state.job_count`` set before the
-loop and ``state.job`` ("Frame 12/240") per frame; ``p.color_corrections`` set again before every call when
+loop and ``state.job`` ("Frame 12/240") per frame, with ``state.textinfo`` ("Parseq frame 14 (12/240)"), the text
+A1111's progress bar shows before its percentage; ``p.color_corrections`` set again before every call when
 A1111's "Apply color correction" setting is on (``process_images`` clears it); and the render stops as soon as
 ``state.interrupted``, ``state.skipped`` or ``state.stopping_generation`` is set. A frame cut short by Interrupt
 or Skip is incomplete, so it is not written; with "stop generating" the current frame completes and is kept.
@@ -120,6 +121,7 @@ class A1111Backend:
         p.init_images = [Image.fromarray(image)]
         p.extra_generation_params = {**self.base_extra, **infotext_params(params, self.fields)}
         state.job = f"Frame {self.position + 1}/{self.total}"
+        state.textinfo = f"Parseq frame {params.frame} ({self.position + 1}/{self.total})"
         self.position += 1
         if self.dry_run:
             state.nextjob()

@@ -76,7 +76,7 @@ def build_controls(default_template: str = "") -> list:
                           max_lines=20, elem_id=MANIFEST_ELEM_ID,
                           placeholder="Paste JSON from the Parseq tab or the Parseq web app, or a URL to it")
     upload = gr.File(label="...or upload a manifest / document (.json)", file_types=[".json"],
-                     elem_id="parseq_manifest_file")
+                     elem_id="parseq_script_manifest_file")
     summary = gr.Textbox(label="Manifest summary", value=summarize(""), lines=4, interactive=False,
                          elem_id="parseq_manifest_summary")
     with gr.Row():
@@ -86,10 +86,10 @@ def build_controls(default_template: str = "") -> list:
                                      placeholder=default_template or "parseq-<timestamp>.mp4",
                                      elem_id="parseq_output_template")
     with gr.Row():
-        fps = gr.Number(label="FPS (0: the manifest's output_fps)", value=0, elem_id="parseq_fps")
-        first_frame = gr.Number(label="First frame", value=0, precision=0, elem_id="parseq_first_frame")
+        fps = gr.Number(label="FPS (0: the manifest's output_fps)", value=0, elem_id="parseq_script_fps")
+        first_frame = gr.Number(label="First frame", value=0, precision=0, elem_id="parseq_script_first_frame")
         last_frame = gr.Number(label="Last frame (-1: the manifest's last)", value=-1, precision=0,
-                               elem_id="parseq_last_frame")
+                               elem_id="parseq_script_last_frame")
     with gr.Row():
         save_frames = gr.Checkbox(label="Save frames (PNG with infotext)", value=False, elem_id="parseq_save_frames")
         dry_run = gr.Checkbox(label="Dry run (no diffusion: motion and blending only)", value=False,

@@ -205,8 +205,8 @@ def test_frame_range_fps_dry_run_and_bounded_gallery(webui, init_image):
     webui.build_ui()
     m.shared.opts.set("parseq_keep_last", 2)
     manifest = make_manifest(12)
-    processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_first_frame": 3,
-                                               "parseq_last_frame": 8, "parseq_dry_run": True, "parseq_fps": 24})
+    processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_script_first_frame": 3,
+                                               "parseq_script_last_frame": 8, "parseq_dry_run": True, "parseq_script_fps": 24})
     assert m.processing.calls == []
     assert len(processed.images) == 3
     assert [t.split("Parseq frame: ")[1].split(",")[0] for t in processed.infotexts] == ["3", "7", "8"]
@@ -235,7 +235,7 @@ def test_user_errors_are_clear(webui, init_image):
 def test_uploaded_file_is_used_when_the_box_is_empty(webui, init_image, tmp_path):
     path = tmp_path / "upload.json"
     path.write_text(json.dumps(make_manifest(3)))
-    run_parseq(webui, init_image, {"parseq_manifest_file": str(path)})
+    run_parseq(webui, init_image, {"parseq_script_manifest_file": str(path)})
     assert [c["seed"] for c in webui.modules.processing.calls] == [100, 101, 102]
 
 

@@ -15,7 +15,7 @@ def test_orbit_example_renders_from_the_keyframe_document(webui, repo_root):
     from PIL import Image
 
     doc = (repo_root / "examples" / "orbit.json").read_text()
-    args = webui.script_args("Parseq", {"parseq_manifest": doc, "parseq_last_frame": 4})
+    args = webui.script_args("Parseq", {"parseq_manifest": doc, "parseq_script_last_frame": 4})
     init = Image.open(repo_root / "examples" / "init.png").convert("RGB").resize((64, 64))
     processed = webui.img2img(init, args, steps=4)
     calls = webui.modules.processing.calls
@@ -44,8 +44,8 @@ def test_generate_button_over_http(webui):
         manifest_path = webui.root / "upload.json"
         manifest_path.write_text(json.dumps(make_manifest(3)))
         values[by_id["parseq_manifest"]] = ""
-        values[by_id["parseq_manifest_file"]] = str(manifest_path)
-        values[by_id["parseq_last_frame"]] = 1
+        values[by_id["parseq_script_manifest_file"]] = str(manifest_path)
+        values[by_id["parseq_script_last_frame"]] = 1
         client = Client(url, verbose=False)
         result = client.predict(str(image_path), "ui prompt", "", 5, 7, 0.5, -1, "Parseq",
                                 *[values[c] for c in custom[1:]], api_name="/img2img")

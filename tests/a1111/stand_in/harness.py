@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 STAND_IN = Path(__file__).resolve().parent
+TASK_ID = "task(stand-in)"
 _OWN_NAMES = ("modules", "launch")
 
 
@@ -176,14 +177,28 @@ class Webui:
             denoising_strength=denoising_strength, **fields)
         p.scripts = m.scripts.scripts_img2img
         p.script_args = args
-        state.begin(job="task(stand-in)")
+        m.progress.add_task_to_queue(TASK_ID)
+        state.begin(job=TASK_ID)
+        m.progress.start_task(TASK_ID)
         try:
             processed = m.scripts.scripts_img2img.run(p, *args)
             if processed is None:
                 processed = m.processing.process_images(p)
         finally:
-            state.end()
+            m.progress.finish_task(TASK_ID)
+        state.end()
         return processed
+
+    def progress_bar_text(self) -> str:
+        """The text of A1111's progress bar now, as ``progressbar.js`` composes it from ``/internal/progress``."""
+        m = self.modules
+        res = m.progress.progressapi(m.progress.ProgressRequest(id_task=TASK_ID, live_preview=False))
+        text = f"{res.progress * 100:.0f}%" if res.progress else ""
+        if res.eta:
+            text += " ETA: ..."
+        if res.textinfo and "\n" not in res.textinfo:
+            text = f"{res.textinfo} {text}"
+        return text
 
     def interrupt_button(self) -> None:
         """What A1111's Interrupt button does (``ui_toprow``): stop after the current image in a multi-image job."""
@@ -272,11 +287,13 @@ def stand_in(webui_root: Path | str,
     importlib.invalidate_caches()
     try:
         names = ("errors", "paths", "shared", "shared_init", "options", "shared_state", "scripts", "script_callbacks",
-                 "script_loading", "processing", "images", "prompt_parser", "extensions")
+                 "script_loading", "processing", "images", "prompt_parser", "extensions", "extra_networks", "progress")
         ns = types.SimpleNamespace(**{n: importlib.import_module(f"modules.{n}") for n in names})
+        ns.api = importlib.import_module("modules.api.api")
         ns.shared_init.initialize()
         ns.errors.reported.clear()
         ns.processing.calls.clear()
+        ns.extra_networks.activated.clear()
         yield Webui(root, ns)
     finally:
         os.chdir(saved_cwd)
@@ -325,8 +342,9 @@ def _main(argv: list[str] | None = None) -> int:
             patch_template_response(webui)
             allowed = [str(Path(e).resolve()) for e in args.extension] + [str(root)]
             demo.queue()
-            _, url, _ = demo.launch(server_name="127.0.0.1", server_port=args.port, prevent_thread_lock=True,
-                                    allowed_paths=allowed, quiet=True)
+            app, url, _ = demo.launch(server_name="127.0.0.1", server_port=args.port, prevent_thread_lock=True,
+                                      allowed_paths=allowed, quiet=True)
+            m.api.add_routes(app)
             print(f"READY {url}", flush=True)
             try:
                 demo.block_thread()
