@@ -2,7 +2,8 @@
 
 This is the only module of ``lib_parseq`` that imports A1111's ``modules``. It follows A1111's own loop scripts
 (``scripts/loopback.py``): ``fix_seed`` once; batch count and size 1; no grid; ``state.job_count`` set before the
-loop and ``state.job`` ("Frame 12/240") per frame; ``p.color_corrections`` set again before every call when
+loop and ``state.job`` ("Frame 12/240") per frame, with ``state.textinfo`` ("Parseq frame 14 (12/240)"), the text
+A1111's progress bar shows before its percentage; ``p.color_corrections`` set again before every call when
 A1111's "Apply color correction" setting is on (``process_images`` clears it); and the render stops as soon as
 ``state.interrupted``, ``state.skipped`` or ``state.stopping_generation`` is set. A frame cut short by Interrupt
 or Skip is incomplete, so it is not written; with "stop generating" the current frame completes and is kept.
@@ -17,8 +18,11 @@ thousands of full-size images in memory; its info names the video.
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +40,18 @@ from lib_parseq.backends.a1111_mapping import (
     processing_fields,
 )
 from lib_parseq.backends.a1111_masks import FrameMasks, MaskOptions
-from lib_parseq.backends.a1111_ui import ScriptValues
+from lib_parseq.backends.a1111_ui import (
+    CONTINUE_LAST,
+    START_NEW,
+    UNFINISHED_CHOICES,
+    ControlDefaults,
+    ScriptValues,
+)
+from lib_parseq.backends.a1111_unfinished import forget, last_unfinished, remember
 from lib_parseq.errors import RenderError
 from lib_parseq.render.loop import RenderStopped
 from lib_parseq.render.params import FrameParams
+from lib_parseq.uploads import safe_upload_path
 
 KEEP_LAST = 15
 OPTION_TEMPLATE = "parseq_output_template"
@@ -47,9 +59,13 @@ OPTION_CRF = "parseq_crf"
 OPTION_PRESET = "parseq_preset"
 OPTION_FFMPEG = "parseq_ffmpeg_path"
 OPTION_KEEP_LAST = "parseq_keep_last"
+OPTION_UNFINISHED = "parseq_unfinished"
+OPTION_GIF = "parseq_gif"
+OPTION_WEBM = "parseq_webm"
 DEFAULT_TEMPLATE = "parseq-<timestamp>.mp4"
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 SETTINGS_SECTION = ("parseq", "Parseq")
+CONTINUE_ADVICE = f'choose "{CONTINUE_LAST}" and generate again to finish it'
 
 
 def option(key: str, default: Any) -> Any:
@@ -80,6 +96,20 @@ def on_ui_settings() -> None:
     shared.opts.add_option(OPTION_KEEP_LAST, shared.OptionInfo(
         KEEP_LAST, "Frames shown in the gallery after a render: the first plus this many of the last", gr.Slider,
         {"minimum": 0, "maximum": 200, "step": 1}, section=section))
+    shared.opts.add_option(OPTION_UNFINISHED, shared.OptionInfo(
+        START_NEW, "Render choice shown first in the script", gr.Radio, {"choices": list(UNFINISHED_CHOICES)},
+        section=section))
+    shared.opts.add_option(OPTION_GIF, shared.OptionInfo(False, "Also write a GIF (script default)", section=section))
+    shared.opts.add_option(OPTION_WEBM, shared.OptionInfo(False, "Also write a WebM (script default)",
+                                                          section=section))
+
+
+def control_defaults() -> ControlDefaults:
+    """The script controls' defaults from the "Parseq" settings (A1111 registers settings before script UIs)."""
+    unfinished = str(option(OPTION_UNFINISHED, START_NEW))
+    return ControlDefaults(template=str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)),
+                           unfinished=unfinished if unfinished in UNFINISHED_CHOICES else START_NEW,
+                           gif=bool(option(OPTION_GIF, False)), webm=bool(option(OPTION_WEBM, False)))
 
 
 def register_callbacks() -> None:
@@ -90,7 +120,8 @@ class A1111Backend:
     """Generates each frame with ``processing.process_images(p)``; see the module docstring."""
 
     def __init__(self, p: Any, manifest: dict[str, Any], *, ui: UiValues, total: int, frames_dir: Path | None,
-                 dry_run: bool = False, keep_last: int = KEEP_LAST, masks: FrameMasks | None = None) -> None:
+                 start: int = 0, init_image: Image.Image | None = None, dry_run: bool = False,
+                 keep_last: int = KEEP_LAST, masks: FrameMasks | None = None) -> None:
         self.p = p
         self.masks = masks
         self.overrides: Overrides = overrides_of(manifest)
@@ -99,7 +130,8 @@ class A1111Backend:
         self.total = total
         self.frames_dir = frames_dir
         self.dry_run = dry_run
-        self.position = 0
+        self.start = start
+        self.diffused: list[int] | None = None  # the frames the backend is called for (cadence), once planned
         self.aborted = False
         self.first: tuple[Image.Image, str, int, str] | None = None
         self.recent: deque[tuple[Image.Image, str, int, str]] = deque(maxlen=max(keep_last, 0) or 1)
@@ -107,8 +139,8 @@ class A1111Backend:
         self.frame_files: list[str] = []
         self.base_extra = dict(p.extra_generation_params or {})
         self.color_target = None
-        if shared.opts.img2img_color_correction and p.init_images:
-            self.color_target = processing.setup_color_correction(p.init_images[0])
+        if shared.opts.img2img_color_correction and init_image is not None:
+            self.color_target = processing.setup_color_correction(init_image)
 
     def should_stop(self) -> bool:
         state = shared.state
@@ -116,13 +148,16 @@ class A1111Backend:
 
     def generate(self, image: np.ndarray, params: FrameParams) -> np.ndarray:
         state, p = shared.state, self.p
-        fields = processing_fields(params, self.position, self.overrides, self.ui)
+        position = params.frame - self.start
+        fields = processing_fields(params, position, self.overrides, self.ui)
         for name, value in fields.items():
             setattr(p, name, value)
         p.init_images = [Image.fromarray(image)]
         p.extra_generation_params = {**self.base_extra, **infotext_params(params, self.fields)}
-        state.job = f"Frame {self.position + 1}/{self.total}"
-        self.position += 1
+        call = position if self.diffused is None else bisect.bisect_left(self.diffused, params.frame)
+        state.job = f"Frame {call + 1}/{self.total}"
+        state.textinfo = f"Parseq frame {params.frame} ({call + 1}/{self.total})"
+        state.job_no = call
         if self.dry_run:
             state.nextjob()
             extra = ", ".join(f"{k}: {v}" for k, v in p.extra_generation_params.items())
@@ -188,7 +223,28 @@ def _unused(video: Path) -> Path:
     return candidate
 
 
-def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path):
+def init_image_of(p: Any) -> Image.Image | None:
+    """img2img's image as RGB, flattened as A1111 flattens it, or None when there is none.
+
+    Without an image A1111 sets ``init_images`` to ``[None]``. The UI gives RGBA images, the API any mode (L, LA,
+    P, RGBA...); A1111's ``images.flatten`` fills transparency with ``img2img_background_color``."""
+    image = (p.init_images or [None])[0]
+    if image is None:
+        return None
+    return images.flatten(image, option("img2img_background_color", "#ffffff"))
+
+
+def output_folder(p: Any) -> Path:
+    """The img2img output folder as an absolute path.
+
+    A1111 ships relative folders (``outputs/img2img-images``) and uses them relative to its working directory,
+    the webui folder; every path the render derives must start from the same absolute folder."""
+    folder = p.outpath_samples or shared.opts.outdir_samples or shared.opts.outdir_img2img_samples
+    return Path(folder).expanduser().absolute()
+
+
+def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path, *, audio: Path | None,
+                     input_fps: float | None, resume: bool):
     from lib_parseq.render.settings import HybridSettings, RenderSettings
 
     settings = RenderSettings(
@@ -197,11 +253,16 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
         img2img_output_path=output_dir,
         size=(int(p.width), int(p.height)),
         fps=values.fps or None,
+        input_fps=input_fps,
         frames=values.frame_range(),
         border=values.border,
         overlay=values.overlay,
         crf=int(option(OPTION_CRF, 17)),
         preset=str(option(OPTION_PRESET, "medium")),
+        gif=values.gif,
+        webm=values.webm,
+        audio=audio,
+        resume=resume,
         handle_sigint=False,
         interpolation=values.sampling,
         cadence=values.cadence or None,
@@ -223,38 +284,110 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
     return settings
 
 
+def _audio_track(values: ScriptValues) -> Path | None:
+    """The audio file: an upload (only from gradio's upload folder) or a path on the server; not both."""
+    uploaded = safe_upload_path(values.audio_upload)
+    if uploaded is not None and values.audio_path:
+        raise RenderError("give the audio track as a server path or as an upload, not both")
+    if uploaded is not None:
+        return uploaded
+    if not values.audio_path:
+        return None
+    path = Path(values.audio_path).expanduser()
+    if not path.is_file():
+        raise RenderError(f"audio file {values.audio_path} does not exist", path=values.audio_path)
+    return path
+
+
+def _input_fps(values: ScriptValues, input_video: Path | None) -> float | None:
+    """The rate to read the input video at: every Nth frame of it (Deforum's extract_nth_frame), or an fps;
+    None reads it at the output fps."""
+    if values.input_nth_frame < 1:
+        raise RenderError(f"input video: every Nth frame needs N of 1 or more, got {values.input_nth_frame}")
+    if values.input_fps < 0:
+        raise RenderError(f"input video fps must be positive (or 0 for the output fps), got {values.input_fps:g}")
+    sampled = values.input_nth_frame > 1 or values.input_fps > 0
+    if input_video is None:
+        if sampled:
+            raise RenderError("every Nth frame and the input fps apply to an input video; none was given")
+        return None
+    if values.input_nth_frame > 1 and values.input_fps > 0:
+        raise RenderError("choose either every Nth frame or an input fps for the input video, not both")
+    if values.input_fps > 0:
+        return values.input_fps
+    if values.input_nth_frame == 1:
+        return None
+    from lib_parseq.video.probe import probe_video
+
+    source_fps = probe_video(input_video).source_fps
+    if not source_fps:
+        raise RenderError(f"cannot tell the frame rate of {input_video.name} to take every "
+                          f"{values.input_nth_frame}th frame; give an input fps instead", path=str(input_video))
+    return source_fps / values.input_nth_frame
+
+
+def _output_video(p: Any, values: ScriptValues, output_dir: Path) -> Path:
+    """Where this render writes: the last unfinished render's video on continue (its seeds restored on ``p``),
+    else a new file from the template."""
+    from lib_parseq.video.paths import resolve_output_path
+
+    if values.continue_last:
+        video, entry = last_unfinished(output_dir)
+        p.seed, p.subseed = entry.seed, entry.subseed
+        return video
+    template = values.output_template or str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)) or DEFAULT_TEMPLATE
+    return _unused(resolve_output_path(template, output_dir, img2img_output_path=output_dir))
+
+
+@contextmanager
+def _ffmpeg_from_settings() -> Iterator[None]:
+    """The ffmpeg executable of the "Parseq" settings, for the duration of the block."""
+    from lib_parseq.video.ffmpeg import FFMPEG_ENV
+
+    ffmpeg = str(option(OPTION_FFMPEG, "")).strip()
+    saved_env = os.environ.get(FFMPEG_ENV)
+    if ffmpeg:
+        os.environ[FFMPEG_ENV] = ffmpeg
+    try:
+        yield
+    finally:
+        if ffmpeg:
+            if saved_env is None:
+                os.environ.pop(FFMPEG_ENV, None)
+            else:
+                os.environ[FFMPEG_ENV] = saved_env
+
+
 def run_script(p: Any, *args: Any):
     """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video."""
     from lib_parseq.frames.cadence import diffused_frames
     from lib_parseq.render import plan_render, run_plan
-    from lib_parseq.render.state import remove_work_folder
-    from lib_parseq.video.ffmpeg import FFMPEG_ENV
-    from lib_parseq.video.paths import check_sidecars, resolve_output_path
+    from lib_parseq.video.paths import check_sidecars
 
     values = ScriptValues.from_args(*args)
     source: ManifestInput = load_input(values.manifest_text, values.upload)
     manifest = source.manifest
 
-    output_dir = Path(p.outpath_samples or shared.opts.outdir_samples or shared.opts.outdir_img2img_samples)
-    template = values.output_template or str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)) or DEFAULT_TEMPLATE
-    video = _unused(resolve_output_path(template, output_dir, img2img_output_path=output_dir))
+    output_dir = output_folder(p)
+    video = _output_video(p, values, output_dir)
     video.parent.mkdir(parents=True, exist_ok=True)
     frames_dir = video.parent / f"{video.stem}-frames" if values.save_frames else None
     check_sidecars(video, frames_dir, fetched_copy_path(video))
     input_video = Path(values.input_video) if values.input_video else None
     if input_video is not None and not input_video.is_file():
         raise RenderError(f"input video {values.input_video} does not exist", path=values.input_video)
-    if input_video is None and not p.init_images:
+    first_image = init_image_of(p) if input_video is None else None
+    if input_video is None and first_image is None:
         raise RenderError("loopback needs an init image: add one to img2img, or give an input video path")
     if values.hybrid and input_video is None:
         raise RenderError("hybrid video needs an input video path to guide the loopback")
-    if input_video is not None and not (values.hybrid and p.init_images):
-        init_image = None
-    else:
-        init_image = np.asarray(p.init_images[0].convert("RGB"))
+    if values.hybrid and first_image is None:
+        first_image = init_image_of(p)
     masks = FrameMasks(MaskOptions(values.mask_source, values.mask_image, values.mask_video, values.mask_invert,
                                    values.mask_blur, values.mask_overlay),
                        p.init_images[0] if p.init_images else None, int(p.width), int(p.height))
+    settings = _render_settings(p, values, video, output_dir, audio=_audio_track(values),
+                                input_fps=_input_fps(values, input_video), resume=values.continue_last)
 
     processing.fix_seed(p)
     p.n_iter = 1
@@ -263,38 +396,50 @@ def run_script(p: Any, *args: Any):
     p.do_not_save_samples = True
     total = _frame_total(manifest, values)
     shared.state.job_count = total
-    backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, frames_dir=frames_dir,
-                           dry_run=values.dry_run, keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)),
-                           masks=masks if masks.active else None)
-
+    start = (values.frame_range() or (0, None))[0] or 0
+    backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, start=start, frames_dir=frames_dir,
+                           init_image=first_image, dry_run=values.dry_run,
+                           keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)), masks=masks if masks.active else None)
     calls = total
 
     def progress(report) -> None:
         shared.state.job_count = calls
 
-    ffmpeg = str(option(OPTION_FFMPEG, "")).strip()
-    saved_env = os.environ.get(FFMPEG_ENV)
-    if ffmpeg:
-        os.environ[FFMPEG_ENV] = ffmpeg
     try:
-        save_fetched(source, video)
-        settings = _render_settings(p, values, video, output_dir)
-        plan = plan_render(manifest, settings, init_image=init_image, video_path=input_video)
-        calls = backend.total = shared.state.job_count = len(diffused_frames(plan.start, plan.end, plan.cadence))
-        result = run_plan(plan, settings, backend, progress=progress)
+        with _ffmpeg_from_settings():
+            save_fetched(source, video)
+            plan = plan_render(manifest, settings, init_image=None if first_image is None else np.asarray(first_image),
+                               video_path=input_video)
+            backend.diffused = diffused_frames(plan.start, plan.end, plan.cadence)
+            calls = backend.total = shared.state.job_count = len(backend.diffused)
+            result = run_plan(plan, settings, backend, progress=progress)
+    except RenderError as exc:
+        stopped = getattr(exc, "result", None)
+        if stopped is None or stopped.state_dir is None or not (stopped.state_dir / "checkpoint.json").is_file():
+            raise
+        remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
+        raise RenderError(_in_script_words(exc.message), frame=exc.frame, path=exc.path) from exc
     finally:
         masks.close()
-        if ffmpeg:
-            if saved_env is None:
-                os.environ.pop(FFMPEG_ENV, None)
-            else:
-                os.environ[FFMPEG_ENV] = saved_env
+    if result.interrupted:
+        remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
+    else:
+        forget(output_dir, video)
+    return _processed(p, backend, result, total)
 
-    if result.interrupted and result.state_dir is not None:
-        remove_work_folder(result.state_dir)
+
+def _in_script_words(message: str) -> str:
+    """A render error's advice as the script's user acts on it (the render loop words it for the CLI)."""
+    return message.replace("run the same command with --resume to continue", CONTINUE_ADVICE)
+
+
+def _processed(p: Any, backend: A1111Backend, result: Any, total: int):
+    """The ``Processed`` A1111 shows: the kept frames, and a note naming the video (and its GIF/WebM)."""
     kept = backend.kept()
-    stopped = " (stopped early)" if result.interrupted or backend.should_stop() else ""
-    note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped})"
+    stopped = f", stopped early: {CONTINUE_ADVICE}" if result.interrupted or backend.should_stop() else ""
+    also = [str(path) for path in (result.gif_path, result.webm_path) if path is not None]
+    extra = f", also {', '.join(also)}" if also else ""
+    note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped}{extra})"
     infotexts = [info for _, info, _, _ in kept]
     if infotexts:
         infotexts[0] = f"{infotexts[0]}, {note}"

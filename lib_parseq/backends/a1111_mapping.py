@@ -11,9 +11,15 @@ Which UI settings a manifest overrides is decided once per manifest from its fir
 - ``deforum_prompt`` (or legacy ``positive_prompt``/``negative_prompt``) present → Prompt and Negative prompt.
   Parseq's composable prompts ``a: 0.5 AND b: 1`` become A1111 AND prompts whose trailing weights A1111's
   ``re_weight`` reads (exponent forms rewritten as plain decimals; parts with weight 0 or a non-number dropped,
-  which changes nothing in the result but saves a UNet pass each). A1111 has no AND in the negative prompt, so a
+  which changes nothing in the result but saves a UNet pass each). A dropped part's extra-network tags
+  (``<lora:name:0.8>``) are kept: A1111 applies them to the whole image whichever part holds them. A1111 has no AND in the negative prompt, so a
   composed negative becomes attention syntax: ``(text:weight)`` parts joined by ", " (weight 1 → plain text).
 - Everything else (steps, sampler, size, restore faces, ...) keeps the UI values. Batch count and size are 1.
+
+A1111 writes the processing fields into the infotext as they are (``processing.create_infotext``); its UI sliders
+give values on their step, such as 0.3. Values computed from a manifest (denoise = 1 − 0.7) carry float noise
+(0.29999999999999993), so the float fields are rounded to ``FLOAT_DECIMALS`` places: no visible change to a
+render, and the infotext reads as A1111's own does (and pastes back into its sliders).
 """
 
 from __future__ import annotations
@@ -30,9 +36,12 @@ from lib_parseq.render.params import FrameParams
 from lib_parseq.schedules.keyframes import has_value
 
 RANDOM_SEED = -1
+FLOAT_DECIMALS = 6
 _AND = re.compile(r"\bAND\b")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?Infinity|NaN"
 _TRAILING_WEIGHT = re.compile(rf"^(?P<text>(?:\s|.)*?)\s*:\s*(?P<weight>{_NUMBER})\s*$")
+_EXTRA_NETWORK = re.compile(r"<\w+:[^>]+>")
+"""A1111's extra-network tag (``modules/extra_networks.py:re_extra_net``)."""
 _DERIVED_SUFFIXES = ("_delta", "_pc")
 _NOT_FIELDS = ("frame", "subseed", "subseed_strength")
 
@@ -93,6 +102,10 @@ def managed_fields(manifest: Mapping[str, Any]) -> list[str]:
             if has_value(value) and name not in _NOT_FIELDS and not name.endswith(_DERIVED_SUFFIXES)]
 
 
+def _without_float_noise(value: float) -> float:
+    return float(round(float(value), FLOAT_DECIMALS))
+
+
 def _plain_number(value: float) -> str:
     """A decimal A1111's weight regex reads: no exponent, no trailing zeros."""
     return np.format_float_positional(value, trim="-")
@@ -117,9 +130,14 @@ def a1111_prompt(text: str) -> str:
     parts = _split_weighted(text)
     if len(parts) < 2:
         return text.strip()
-    kept = [(t, w) for t, w in parts if w is None or (math.isfinite(w) and w != 0)]
-    if not kept:
-        kept = parts[:1]
+    keep = [w is None or (math.isfinite(w) and w != 0) for _, w in parts]
+    if not any(keep):
+        keep[0] = True
+    kept = [part for part, wanted in zip(parts, keep, strict=True) if wanted]
+    dropped_tags = [tag for (part_text, _), wanted in zip(parts, keep, strict=True) if not wanted
+                    for tag in _EXTRA_NETWORK.findall(part_text)]
+    if dropped_tags:
+        kept[0] = (" ".join([kept[0][0], *dropped_tags]), kept[0][1])
     pieces = []
     for part_text, weight in kept:
         if weight is None:
@@ -176,6 +194,8 @@ def processing_fields(params: FrameParams, position: int, overrides: Overrides, 
         fields["subseed"], fields["subseed_strength"] = ui.subseed, ui.subseed_strength
     fields["cfg_scale"] = params.cfg_scale if overrides.cfg_scale else ui.cfg_scale
     fields["denoising_strength"] = params.denoising_strength if overrides.denoising_strength else ui.denoising_strength
+    for name in ("subseed_strength", "cfg_scale", "denoising_strength"):
+        fields[name] = _without_float_noise(fields[name])
     if overrides.prompts:
         fields["prompt"] = a1111_prompt(params.prompt)
         fields["negative_prompt"] = a1111_negative_prompt(params.negative_prompt)

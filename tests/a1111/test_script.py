@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,8 +180,8 @@ def test_stopping_mid_render_keeps_a_playable_video(webui, init_image, how, expe
     videos = list(webui.root.glob("outputs/img2img-images/*.mp4"))
     assert len(videos) == 1
     assert probe_video(videos[0]).frame_count == expected_frames
-    assert f"{expected_frames} of 10 frames (stopped early)" in processed.info
-    assert not list(webui.root.glob("outputs/img2img-images/.*.parseq"))
+    assert f"{expected_frames} of 10 frames, stopped early: choose \"Continue" in processed.info
+    assert [p.name for p in webui.root.glob("outputs/img2img-images/.*.parseq")] == [f".{videos[0].name}.parseq"]
 
 
 def test_vid2vid_reads_each_video_frame(webui, init_image, small_video):
@@ -201,10 +202,11 @@ def test_vid2vid_reads_each_video_frame(webui, init_image, small_video):
 
 def test_frame_range_fps_dry_run_and_bounded_gallery(webui, init_image):
     m = webui.modules
+    webui.build_ui()
     m.shared.opts.set("parseq_keep_last", 2)
     manifest = make_manifest(12)
-    processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_first_frame": 3,
-                                               "parseq_last_frame": 8, "parseq_dry_run": True, "parseq_fps": 24})
+    processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_script_first_frame": 3,
+                                               "parseq_script_last_frame": 8, "parseq_dry_run": True, "parseq_script_fps": 24})
     assert m.processing.calls == []
     assert len(processed.images) == 3
     assert [t.split("Parseq frame: ")[1].split(",")[0] for t in processed.infotexts] == ["3", "7", "8"]
@@ -235,5 +237,44 @@ def test_uploaded_file_is_used_when_the_box_is_empty(webui, init_image, tmp_path
     path = tmp_path / "uploads" / "0123abcd" / "upload.json"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(make_manifest(3)))
-    run_parseq(webui, init_image, {"parseq_manifest_file": str(path)})
+    run_parseq(webui, init_image, {"parseq_script_manifest_file": str(path)})
     assert [c["seed"] for c in webui.modules.processing.calls] == [100, 101, 102]
+
+
+def test_renders_with_the_default_relative_output_folder(webui, init_image):
+    m = webui.modules
+    assert m.shared.opts.outdir_img2img_samples == "outputs/img2img-images"
+    assert m.shared.opts.outdir_samples == ""
+    processed = run_parseq(webui, init_image, {"parseq_manifest": json.dumps(make_manifest(3))})
+    video = Path(processed.info.split("Parseq video: ")[1].split(" (")[0])
+    assert video.parent == webui.root / "outputs" / "img2img-images"
+    assert probe_video(video).frame_count == 3
+
+
+def test_no_init_image_gives_the_clear_message(webui):
+    from lib_parseq.errors import RenderError
+
+    with pytest.raises(RenderError, match="loopback needs an init image"):
+        run_parseq(webui, None, {"parseq_manifest": json.dumps(make_manifest(3))})
+    assert webui.modules.processing.calls == []
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "P", "RGBA"])
+def test_api_init_images_of_any_mode_render_with_color_correction(webui, init_image, mode):
+    m = webui.modules
+    m.shared.opts.img2img_color_correction = True
+    image = init_image.convert(mode)
+    processed = run_parseq(webui, image, {"parseq_manifest": json.dumps(make_manifest(3))}, source="api")
+    calls = m.processing.calls
+    assert len(calls) == 3 and all(c["color_corrections"] for c in calls)
+    assert "3 of 3 frames" in processed.info
+    assert calls[0]["init_mean"] == pytest.approx(np.asarray(image.convert("RGB")).mean(), abs=1.0)
+
+
+def test_transparent_ui_image_is_flattened_on_the_background_colour(webui):
+    m = webui.modules
+    image = Image.new("RGBA", (64, 48), (200, 10, 10, 0))
+    run_parseq(webui, image, {"parseq_manifest": json.dumps(make_manifest(2, strength=lambda f: 1.0)),
+                              "parseq_dry_run": False})
+    assert m.shared.opts.img2img_background_color == "#ffffff"
+    assert m.processing.calls[0]["init_mean"] == pytest.approx(255, abs=1.0)

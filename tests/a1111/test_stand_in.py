@@ -97,3 +97,40 @@ def test_process_images_seeds_state_and_color_corrections(demo_webui):
 
     m.shared.state.interrupt()
     assert m.processing.process_images(p).images == []
+
+
+def test_state_begin_resets_the_flags_and_end_keeps_them(demo_webui):
+    webui, _ = demo_webui
+    state = webui.modules.shared.state
+    state.begin(job="one")
+    state.textinfo = "working"
+    state.interrupt()
+    state.skip()
+    state.stop_generating()
+    state.end()
+    assert (state.interrupted, state.skipped, state.stopping_generation) == (True, True, True)
+    assert state.textinfo == "working" and state.job == "" and state.job_count == 0
+    state.begin(job="two")
+    assert (state.interrupted, state.skipped, state.stopping_generation) == (False, False, False)
+    assert state.textinfo is None and state.job == "two" and state.job_count == -1
+
+
+def test_opts_set_of_an_unknown_key_raises(demo_webui):
+    webui, _ = demo_webui
+    opts = webui.modules.shared.opts
+    with pytest.raises(KeyError):
+        opts.set("no_such_option", 3)
+    assert opts.set("samples_save", False) is True and opts.samples_save is False
+
+
+@pytest.mark.parametrize("mode", ["L", "P"])
+def test_color_correction_refuses_single_channel_images_as_cv2_does(demo_webui, mode):
+    import cv2
+
+    webui, _ = demo_webui
+    processing = webui.modules.processing
+    with pytest.raises(cv2.error):
+        processing.setup_color_correction(Image.new(mode, (8, 8)))
+    target = processing.setup_color_correction(Image.new("RGB", (8, 8), (10, 200, 30)))
+    corrected = processing.apply_color_correction(target, Image.new("RGB", (8, 8), (200, 30, 10)))
+    assert corrected.mode == "RGB" and corrected.size == (8, 8)

@@ -15,8 +15,12 @@ removed from ``sys.modules`` and ``sys.path`` on exit, together with every modul
         demo = webui.build_ui()              # gr.Blocks: img2img tab (script dropdown + script UIs) + on_ui_tabs tabs
         tabs = webui.ui_tabs                 # the (blocks, title, elem_id) tuples the extensions returned
         args = webui.script_args("Parseq", {"parseq_manifest": text})   # flat inputs, as the UI submits them
-        processed = webui.img2img(init_image, args, prompt="a cat", steps=10)
+        processed = webui.img2img(init_image, args, prompt="a cat", steps=10)   # source="api": keep the mode
+        webui.progress_bar_text()            # inside a render: what A1111's progress bar shows
         webui.modules.shared.state, webui.modules.processing.calls, webui.modules.errors.reported
+
+Inside the block the working directory is the webui root and the output folders are A1111's relative defaults
+(``outputs/img2img-images``), as in a real install.
 
 In a fresh process (what browser tests and ``check_gradio4.sh`` use)::
 
@@ -24,7 +28,8 @@ In a fresh process (what browser tests and ``check_gradio4.sh`` use)::
     python tests/a1111/stand_in/harness.py serve --extension . --port 7861 [--root DIR]
 
 ``serve`` launches the whole UI on 127.0.0.1 with the extensions' ``javascript/*.js`` and ``style.css`` injected the
-way A1111 injects them (gradio's ``TemplateResponse`` patched), and prints ``READY <url>`` when it listens.
+way A1111 injects them (gradio's ``TemplateResponse`` patched) and ``GET /sdapi/v1/script-info``, and prints
+``READY <url>`` when it listens.
 Each extension is linked into ``<root>/extensions/<dir name>`` (or under the key, when ``extensions`` is a mapping
 of names to paths); the root defaults to a new temporary directory.
 """
@@ -43,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 STAND_IN = Path(__file__).resolve().parent
+TASK_ID = "task(stand-in)"
 _OWN_NAMES = ("modules", "launch")
 
 
@@ -77,13 +83,14 @@ class Webui:
         import gradio as gr
 
         m = self.modules
+        m.script_callbacks.ui_settings_callback()
         m.scripts.scripts_txt2img.initialize_scripts(is_img2img=False)
         with gr.Blocks(analytics_enabled=False) as txt2img_interface:
             m.scripts.scripts_txt2img.prepare_ui()
             m.scripts.scripts_txt2img.setup_ui()
         m.scripts.scripts_img2img.initialize_scripts(is_img2img=True)
         with gr.Blocks(analytics_enabled=False) as img2img_interface:
-            init_img = gr.Image(label="Image for img2img", elem_id="img2img_image", type="pil")
+            init_img = gr.Image(label="Image for img2img", elem_id="img2img_image", type="pil", image_mode="RGBA")
             prompt = gr.Textbox(label="Prompt", elem_id="img2img_prompt", lines=3)
             negative = gr.Textbox(label="Negative prompt", elem_id="img2img_neg_prompt", lines=3)
             steps = gr.Slider(minimum=1, maximum=150, step=1, label="Sampling steps", value=20)
@@ -108,7 +115,6 @@ class Webui:
                          outputs=[gallery, info], api_name="img2img")
         self.img2img_inputs = {"init_img": init_img, "custom_inputs": custom_inputs, "gallery": gallery}
         self.ui_tabs = m.script_callbacks.ui_tabs_callback()
-        m.script_callbacks.ui_settings_callback()
         interfaces = [(txt2img_interface, "txt2img", "txt2img"), (img2img_interface, "img2img", "img2img")]
         interfaces += self.ui_tabs
         with gr.Blocks(analytics_enabled=False, title="Stable Diffusion") as demo:
@@ -153,8 +159,16 @@ class Webui:
     def img2img(self, init_image, args: list, *, prompt: str = "", negative_prompt: str = "", steps: int = 20,
                 cfg_scale: float = 7.0, denoising_strength: float = 0.75, seed: int = -1, subseed: int = -1,
                 subseed_strength: float = 0.0, width: int | None = None, height: int | None = None,
-                sampler_name: str = "Euler a", **fields: Any):
-        """``modules/img2img.py:img2img`` for the img2img mode: build ``p``, then ``run`` the script or process."""
+                sampler_name: str = "Euler a", source: str = "ui", **fields: Any):
+        """``modules/img2img.py:img2img`` for the img2img mode: build ``p``, then ``run`` the script or process.
+
+        ``source="ui"``: the image arrives as the img2img image component gives it (``image_mode="RGBA"``);
+        ``"api"``: as ``/sdapi/v1/img2img`` decodes it, in whatever mode was sent. No image: ``init_images`` is
+        ``[None]``, as in A1111."""
+        if source not in ("ui", "api"):
+            raise ValueError(f"source must be 'ui' or 'api', not {source!r}")
+        if init_image is not None and source == "ui":
+            init_image = init_image.convert("RGBA")
         m = self.modules
         opts, state = m.shared.opts, m.shared.state
         width = width or (init_image.width if init_image is not None else 512)
@@ -164,18 +178,32 @@ class Webui:
             outpath_grids=opts.outdir_grids or opts.outdir_img2img_grids,
             prompt=prompt, negative_prompt=negative_prompt, styles=[], seed=seed, subseed=subseed,
             subseed_strength=subseed_strength, sampler_name=sampler_name, batch_size=1, n_iter=1, steps=steps,
-            cfg_scale=cfg_scale, width=width, height=height, init_images=[init_image] if init_image else None,
+            cfg_scale=cfg_scale, width=width, height=height, init_images=[init_image],
             denoising_strength=denoising_strength, **fields)
         p.scripts = m.scripts.scripts_img2img
         p.script_args = args
-        state.begin(job="task(stand-in)")
+        m.progress.add_task_to_queue(TASK_ID)
+        state.begin(job=TASK_ID)
+        m.progress.start_task(TASK_ID)
         try:
             processed = m.scripts.scripts_img2img.run(p, *args)
             if processed is None:
                 processed = m.processing.process_images(p)
         finally:
-            state.end()
+            m.progress.finish_task(TASK_ID)
+        state.end()
         return processed
+
+    def progress_bar_text(self) -> str:
+        """The text of A1111's progress bar now, as ``progressbar.js`` composes it from ``/internal/progress``."""
+        m = self.modules
+        res = m.progress.progressapi(m.progress.ProgressRequest(id_task=TASK_ID, live_preview=False))
+        text = f"{res.progress * 100:.0f}%" if res.progress else ""
+        if res.eta:
+            text += " ETA: ..."
+        if res.textinfo and "\n" not in res.textinfo:
+            text = f"{res.textinfo} {text}"
+        return text
 
     def interrupt_button(self) -> None:
         """What A1111's Interrupt button does (``ui_toprow``): stop after the current image in a multi-image job."""
@@ -245,7 +273,10 @@ def _link_extensions(root: Path, extensions: Iterable[Path | str] | Mapping[str,
 @contextlib.contextmanager
 def stand_in(webui_root: Path | str,
              extensions: Iterable[Path | str] | Mapping[str, Path | str] = ()) -> Iterator[Webui]:
-    """Make the stand-in importable as ``modules``/``launch`` for the block, initialised, then remove every trace."""
+    """Make the stand-in importable as ``modules``/``launch`` for the block, initialised, then remove every trace.
+
+    Inside the block the working directory is the webui root, as for a real install (``webui.sh`` starts A1111
+    from its folder): A1111's default output folders are relative paths such as ``outputs/img2img-images``."""
     root = Path(webui_root).resolve()
     root.mkdir(parents=True, exist_ok=True)
     _link_extensions(root, extensions)
@@ -253,22 +284,24 @@ def stand_in(webui_root: Path | str,
     if clashing:
         raise RuntimeError(f"a 'modules' package is already imported ({sorted(clashing)[:3]}); refusing to shadow it")
     saved_path = list(sys.path)
+    saved_cwd = os.getcwd()
+    os.chdir(root)
     saved_env = os.environ.get("STANDIN_WEBUI_ROOT")
     os.environ["STANDIN_WEBUI_ROOT"] = str(root)
     sys.path.insert(0, str(STAND_IN))
     importlib.invalidate_caches()
     try:
         names = ("errors", "paths", "shared", "shared_init", "options", "shared_state", "scripts", "script_callbacks",
-                 "script_loading", "processing", "images", "prompt_parser", "extensions")
+                 "script_loading", "processing", "images", "prompt_parser", "extensions", "extra_networks", "progress")
         ns = types.SimpleNamespace(**{n: importlib.import_module(f"modules.{n}") for n in names})
+        ns.api = importlib.import_module("modules.api.api")
         ns.shared_init.initialize()
-        opts = ns.shared.opts
-        opts.outdir_img2img_samples = str(root / "outputs" / "img2img-images")
-        opts.outdir_img2img_grids = str(root / "outputs" / "img2img-grids")
         ns.errors.reported.clear()
         ns.processing.calls.clear()
+        ns.extra_networks.activated.clear()
         yield Webui(root, ns)
     finally:
+        os.chdir(saved_cwd)
         sys.path[:] = saved_path
         for name in [n for n, mod in list(sys.modules.items()) if _is_stand_in_module(n, mod)]:
             module = sys.modules.pop(name)
@@ -314,8 +347,9 @@ def _main(argv: list[str] | None = None) -> int:
             patch_template_response(webui)
             allowed = [str(Path(e).resolve()) for e in args.extension] + [str(root)]
             demo.queue()
-            _, url, _ = demo.launch(server_name="127.0.0.1", server_port=args.port, prevent_thread_lock=True,
-                                    allowed_paths=allowed, quiet=True)
+            app, url, _ = demo.launch(server_name="127.0.0.1", server_port=args.port, prevent_thread_lock=True,
+                                      allowed_paths=allowed, quiet=True)
+            m.api.add_routes(app)
             print(f"READY {url}", flush=True)
             try:
                 demo.block_thread()

@@ -98,13 +98,22 @@ class Options:
         raise AttributeError(f"'Options' object has no attribute '{item}'")
 
     def set(self, key: str, value: Any, is_api: bool = False, run_callbacks: bool = True) -> bool:
+        """As A1111: an unregistered key raises KeyError (``self.data_labels[key]``) unless the value is unchanged."""
         oldval = self.data.get(key, None)
         if oldval == value:
             return False
+        option = self.data_labels[key]
+        if option.do_not_save:
+            return False
+        if is_api and option.restrict_api:
+            return False
         self.data[key] = value
-        info = self.data_labels.get(key)
-        if run_callbacks and info is not None and info.onchange is not None:
-            info.onchange()
+        if run_callbacks and option.onchange is not None:
+            try:
+                option.onchange()
+            except Exception:
+                self.data[key] = oldval
+                return False
         return True
 
     def get_default(self, key: str) -> Any:

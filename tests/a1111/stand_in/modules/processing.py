@@ -7,7 +7,11 @@ strength); ``state.job_count`` set only while it is -1; ``state.skipped`` reset 
 loop breaks on ``interrupted``/``stopping_generation``; ``on_cfg_denoiser`` callbacks fire once per sampling step and
 an interrupt or skip ends sampling early (the image comes back half-done, as A1111 returns the last latent);
 ``p.color_corrections`` applied to each output and then reset to None; images saved when ``opts.samples_save and not
-p.do_not_save_samples``.
+p.do_not_save_samples``. The always-on scripts' hooks run where A1111 runs them (``before_process``, ``process``,
+``before_process_batch``, ``after_extra_networks_activate``, ``process_batch``, ``process_before_every_sampling``,
+``post_sample``, ``postprocess_batch``, ``postprocess_batch_list``, ``postprocess_image``,
+``postprocess_image_after_composite``, ``postprocess``), and extra-network tags (``<lora:name:0.8>``) are taken out
+of ``p.prompts`` before sampling; the infotext keeps them (``p.prompts`` is restored after ``postprocess_batch``).
 
 The fake diffusion: the output moves from the init image towards a target made of seeded noise (seed, subseed,
 variation strength), a colour per prompt part (hash of the text, A1111's AND weights), a colour pushed away by the
@@ -23,10 +27,11 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
 
-from modules import images, prompt_parser, script_callbacks, shared
+from modules import extra_networks, images, prompt_parser, script_callbacks, scripts, shared
 from modules.script_callbacks import CFGDenoiserParams
 
 opts_restore_keys: list[str] = []
@@ -53,18 +58,21 @@ def fix_seed(p) -> None:
     p.subseed = get_fixed_seed(p.subseed)
 
 
-def setup_color_correction(image: Image.Image) -> np.ndarray:
-    """The colour statistics to match later (A1111 keeps a LAB histogram; the stand-in keeps mean and spread)."""
-    arr = np.asarray(image.convert("RGB"), dtype=np.float64)
-    return np.stack([arr.reshape(-1, 3).mean(axis=0), arr.reshape(-1, 3).std(axis=0)])
+def setup_color_correction(image):
+    """The image in LAB, as A1111: ``cv2.cvtColor(np.asarray(image), COLOR_RGB2LAB)``, which raises ``cv2.error``
+    unless the image has 3 or 4 channels (modes L, LA and P do not)."""
+    return cv2.cvtColor(np.asarray(image.copy()), cv2.COLOR_RGB2LAB)
 
 
-def apply_color_correction(correction: np.ndarray, original_image: Image.Image) -> Image.Image:
-    arr = np.asarray(original_image.convert("RGB"), dtype=np.float64)
-    flat = arr.reshape(-1, 3)
-    mean, std = flat.mean(axis=0), flat.std(axis=0)
-    out = (arr - mean) / np.maximum(std, 1e-6) * correction[1] + correction[0]
-    return Image.fromarray(np.clip(out, 0, 255).round().astype(np.uint8))
+def apply_color_correction(correction, original_image):
+    """A1111's: match the LAB histograms to ``correction``, then keep the original's luminosity. A1111 blends
+    with ``blendmodes`` (LUMINOSITY); the stand-in takes L from the original and a, b from the matched image."""
+    from skimage import exposure  # here, not at the top: the gradio 4 check's venv has no scikit-image
+
+    lab = cv2.cvtColor(np.asarray(original_image), cv2.COLOR_RGB2LAB)
+    matched = exposure.match_histograms(lab, correction, channel_axis=2).astype("uint8")
+    matched[..., 0] = lab[..., 0]
+    return Image.fromarray(cv2.cvtColor(matched, cv2.COLOR_LAB2RGB)).convert("RGB")
 
 
 def _quote(text):
@@ -144,6 +152,8 @@ class StableDiffusionProcessing:
     sd_vae_name: str = field(default=None, init=False)
     sd_vae_hash: str = field(default=None, init=False)
     user: str = field(default=None, init=False)
+    extra_network_data: dict = field(default=None, init=False)
+    batch_index: int = field(default=0, init=False)
 
     def __post_init__(self):
         self.styles = self.styles or []
@@ -191,6 +201,9 @@ class StableDiffusionProcessing:
         self.main_prompt = self.all_prompts[0]
         self.main_negative_prompt = self.all_negative_prompts[0]
 
+    def parse_extra_network_prompts(self):
+        self.prompts, self.extra_network_data = extra_networks.parse_prompts(self.prompts)
+
     def save_samples(self) -> bool:
         state = shared.state
         return shared.opts.samples_save and not self.do_not_save_samples and (
@@ -233,7 +246,7 @@ class StableDiffusionProcessingImg2Img(StableDiffusionProcessing):
             self.color_corrections = []
         prepared = []
         for img in self.init_images:
-            image = images.flatten(img, "#ffffff")
+            image = images.flatten(img, shared.opts.img2img_background_color)
             image = images.resize_image(self.resize_mode, image, self.width, self.height)
             if add_color_corrections:
                 self.color_corrections.append(setup_color_correction(image))
@@ -245,6 +258,28 @@ class StableDiffusionProcessingImg2Img(StableDiffusionProcessing):
         else:
             raise RuntimeError(f"bad number of images passed: {len(prepared)}; expecting {self.batch_size} or less")
         self.init_latent = [np.asarray(image, dtype=np.float64) for image in prepared]
+
+    def sample(self, batch_number: int) -> list[Image.Image]:
+        """The batch's images: ``process_before_every_sampling`` as A1111's img2img ``sample`` calls it, then the
+        fake diffusion of each image (``p.prompts`` without extra-network tags, as the model sees them)."""
+        if self.scripts is not None:
+            self.scripts.process_before_every_sampling(self, x=self.init_latent, noise=None, c=self.prompts,
+                                                       uc=self.negative_prompts)
+        state = shared.state
+        out = []
+        for i in range(len(self.prompts)):
+            calls.append({
+                "seed": self.seeds[i], "subseed": self.subseeds[i], "subseed_strength": self.subseed_strength,
+                "cfg_scale": self.cfg_scale, "denoising_strength": self.denoising_strength, "prompt": self.prompts[i],
+                "negative_prompt": self.negative_prompts[i], "n_iter": self.n_iter, "batch_size": self.batch_size,
+                "steps": self.steps, "sampler_name": self.sampler_name, "width": self.width, "height": self.height,
+                "init_size": self.init_images[0].size, "init_mean": float(np.asarray(self.init_images[0]).mean()),
+                "color_corrections": self.color_corrections is not None, "job_no": state.job_no,
+                "do_not_save_samples": self.do_not_save_samples, "do_not_save_grid": self.do_not_save_grid,
+                "extra_networks": extra_networks.activated[-1] if extra_networks.activated else {},
+            })
+            out.append(self.sample_one(i, self.seeds[i], self.subseeds[i], self.prompts[i], self.negative_prompts[i]))
+        return out
 
     def sample_one(self, index: int, seed: int, subseed: int, prompt: str, negative_prompt: str) -> Image.Image:
         init = self.init_latent[index]
@@ -457,30 +492,52 @@ def process_images_inner(p: StableDiffusionProcessing) -> Processed:
         p.negative_prompts = p.all_negative_prompts[n * p.batch_size:(n + 1) * p.batch_size]
         p.seeds = p.all_seeds[n * p.batch_size:(n + 1) * p.batch_size]
         p.subseeds = p.all_subseeds[n * p.batch_size:(n + 1) * p.batch_size]
+        if p.scripts is not None:
+            p.scripts.before_process_batch(p, batch_number=n, prompts=p.prompts, seeds=p.seeds, subseeds=p.subseeds)
         if len(p.prompts) == 0:
             break
-        for i in range(len(p.prompts)):
-            calls.append({
-                "seed": p.seeds[i], "subseed": p.subseeds[i], "subseed_strength": p.subseed_strength,
-                "cfg_scale": p.cfg_scale, "denoising_strength": p.denoising_strength, "prompt": p.prompts[i],
-                "negative_prompt": p.negative_prompts[i], "n_iter": p.n_iter, "batch_size": p.batch_size,
-                "steps": p.steps, "sampler_name": p.sampler_name, "width": p.width, "height": p.height,
-                "init_size": p.init_images[0].size, "init_mean": float(np.asarray(p.init_images[0]).mean()),
-                "color_corrections": p.color_corrections is not None, "job_no": state.job_no,
-                "do_not_save_samples": p.do_not_save_samples, "do_not_save_grid": p.do_not_save_grid,
-            })
-            image = p.sample_one(i, p.seeds[i], p.subseeds[i], p.prompts[i], p.negative_prompts[i])
+        p.parse_extra_network_prompts()
+        if not p.disable_extra_networks:
+            extra_networks.activate(p, p.extra_network_data)
+            if p.scripts is not None:
+                p.scripts.after_extra_networks_activate(p, batch_number=n, prompts=p.prompts, seeds=p.seeds,
+                                                        subseeds=p.subseeds, extra_network_data=p.extra_network_data)
+        if p.scripts is not None:
+            p.scripts.process_batch(p, batch_number=n, prompts=p.prompts, seeds=p.seeds, subseeds=p.subseeds)
+        samples = p.sample(n)
+        if p.scripts is not None:
+            ps = scripts.PostSampleArgs(samples)
+            p.scripts.post_sample(p, ps)
+            samples = ps.samples
+        state.nextjob()
+        if p.scripts is not None:
+            p.scripts.postprocess_batch(p, samples, batch_number=n)
+            p.prompts = p.all_prompts[n * p.batch_size:(n + 1) * p.batch_size]
+            p.negative_prompts = p.all_negative_prompts[n * p.batch_size:(n + 1) * p.batch_size]
+            batch_params = scripts.PostprocessBatchListArgs(list(samples))
+            p.scripts.postprocess_batch_list(p, batch_params, batch_number=n)
+            samples = batch_params.images
+        save_samples = p.save_samples()
+        for i, image in enumerate(samples):
+            p.batch_index = i
+            if p.scripts is not None:
+                pp = scripts.PostprocessImageArgs(image)
+                p.scripts.postprocess_image(p, pp)
+                image = pp.image
             if p.color_corrections is not None and i < len(p.color_corrections):
                 image = apply_color_correction(p.color_corrections[i], image)
-            text = create_infotext(p, p.all_prompts, p.all_seeds, p.all_subseeds, iteration=n, position_in_batch=i)
-            if p.save_samples():
+            if p.scripts is not None:
+                pp = scripts.PostprocessImageArgs(image)
+                p.scripts.postprocess_image_after_composite(p, pp)
+                image = pp.image
+            text = create_infotext(p, p.prompts, p.seeds, p.subseeds, index=i, all_negative_prompts=p.negative_prompts)
+            if save_samples:
                 images.save_image(image, p.outpath_samples, "", p.seeds[i], p.prompts[i], opts.samples_format,
                                   info=text, p=p)
             infotexts.append(text)
             if opts.enable_pnginfo:
                 image.info["parameters"] = text
             output_images.append(image)
-        state.nextjob()
 
     p.color_corrections = None
     index_of_first_image = 0

@@ -15,13 +15,34 @@ import os
 import re
 import sys
 from collections import namedtuple
-from types import SimpleNamespace
 
 import gradio as gr
 
 from modules import errors, extensions, paths, script_callbacks, script_loading, shared
 
 AlwaysVisible = object()
+
+
+class PostSampleArgs:
+    def __init__(self, samples):
+        self.samples = samples
+
+
+class PostprocessImageArgs:
+    def __init__(self, image):
+        self.image = image
+
+
+class PostProcessMaskOverlayArgs:
+    def __init__(self, index, mask_for_overlay, overlay_image):
+        self.index = index
+        self.mask_for_overlay = mask_for_overlay
+        self.overlay_image = overlay_image
+
+
+class PostprocessBatchListArgs:
+    def __init__(self, images):
+        self.images = images
 
 ScriptFile = namedtuple("ScriptFile", ["basedir", "filename", "path"])
 ScriptClassData = namedtuple("ScriptClassData", ["script_class", "path", "basedir", "module"])
@@ -67,6 +88,36 @@ class Script:
         pass
 
     def process(self, p, *args):
+        pass
+
+    def before_process_batch(self, p, *args, **kwargs):
+        pass
+
+    def after_extra_networks_activate(self, p, *args, **kwargs):
+        pass
+
+    def process_batch(self, p, *args, **kwargs):
+        pass
+
+    def process_before_every_sampling(self, p, *args, **kwargs):
+        pass
+
+    def post_sample(self, p, ps, *args):
+        pass
+
+    def postprocess_batch(self, p, *args, **kwargs):
+        pass
+
+    def postprocess_batch_list(self, p, pp, *args, **kwargs):
+        pass
+
+    def postprocess_image(self, p, pp, *args):
+        pass
+
+    def postprocess_maskoverlay(self, p, ppmo, *args):
+        pass
+
+    def postprocess_image_after_composite(self, p, pp, *args):
         pass
 
     def postprocess(self, p, processed, *args):
@@ -201,17 +252,22 @@ class ScriptRunner:
         if controls is None:
             return
         script.name = wrap_call(script.title, script.filename, "title", default=script.filename).lower()
+        from modules.api import models as api_models
+
         api_args = []
         for control in controls:
             control.custom_script_source = os.path.basename(script.filename)
-            arg_info = {"label": getattr(control, "label", None) or ""}
-            for name in ("value", "minimum", "maximum", "step", "choices"):
+            arg_info = api_models.ScriptArg(label=control.label or "")
+            for name in ("value", "minimum", "maximum", "step"):
                 v = getattr(control, name, None)
                 if v is not None:
-                    arg_info[name] = v
+                    setattr(arg_info, name, v)
+            choices = getattr(control, "choices", None)
+            if choices is not None:
+                arg_info.choices = [x[0] if isinstance(x, tuple) else x for x in choices]
             api_args.append(arg_info)
-        script.api_info = SimpleNamespace(name=script.name, is_img2img=script.is_img2img,
-                                          is_alwayson=script.alwayson, args=api_args)
+        script.api_info = api_models.ScriptInfo(name=script.name, is_img2img=script.is_img2img,
+                                                is_alwayson=script.alwayson, args=api_args)
         if script.infotext_fields is not None:
             self.infotext_fields += script.infotext_fields
         if script.paste_field_names is not None:
@@ -270,8 +326,15 @@ class ScriptRunner:
         shared.total_tqdm.clear()
         return processed
 
+    def ordered_scripts(self, method_name):
+        """The always-on scripts that override ``method_name``, in load order (A1111 then applies the user's
+        callback order from settings, which the stand-in does not have)."""
+        return [s for s in self.alwayson_scripts
+                if getattr(type(s), method_name, None) is not getattr(Script, method_name, None)]
+
     def _alwayson(self, method, p, *extra, **kwargs):
-        for script in self.alwayson_scripts:
+        """Each always-on script's hook with its own UI values: ``hook(p, *extra, *script_args, **kwargs)``."""
+        for script in self.ordered_scripts(method):
             try:
                 script_args = p.script_args[script.args_from:script.args_to]
                 getattr(script, method)(p, *extra, *script_args, **kwargs)
@@ -279,13 +342,55 @@ class ScriptRunner:
                 errors.report(f"Error running {method}: {script.filename}", exc_info=True)
 
     def setup_scrips(self, p, *, is_ui=True):
-        self._alwayson("setup", p)
+        for script in self.ordered_scripts("setup"):
+            if not is_ui and script.setup_for_ui_only:
+                continue
+            try:
+                script.setup(p, *p.script_args[script.args_from:script.args_to])
+            except Exception:
+                errors.report(f"Error running setup: {script.filename}", exc_info=True)
 
     def before_process(self, p):
         self._alwayson("before_process", p)
 
     def process(self, p):
         self._alwayson("process", p)
+
+    def process_before_every_sampling(self, p, **kwargs):
+        self._alwayson("process_before_every_sampling", p, **kwargs)
+
+    def before_process_batch(self, p, **kwargs):
+        self._alwayson("before_process_batch", p, **kwargs)
+
+    def after_extra_networks_activate(self, p, **kwargs):
+        self._alwayson("after_extra_networks_activate", p, **kwargs)
+
+    def process_batch(self, p, **kwargs):
+        self._alwayson("process_batch", p, **kwargs)
+
+    def post_sample(self, p, ps):
+        self._alwayson("post_sample", p, ps)
+
+    def postprocess_batch(self, p, images, **kwargs):
+        """A1111 passes ``images`` by keyword after the script's own values."""
+        for script in self.ordered_scripts("postprocess_batch"):
+            try:
+                script_args = p.script_args[script.args_from:script.args_to]
+                script.postprocess_batch(p, *script_args, images=images, **kwargs)
+            except Exception:
+                errors.report(f"Error running postprocess_batch: {script.filename}", exc_info=True)
+
+    def postprocess_batch_list(self, p, pp, **kwargs):
+        self._alwayson("postprocess_batch_list", p, pp, **kwargs)
+
+    def postprocess_image(self, p, pp):
+        self._alwayson("postprocess_image", p, pp)
+
+    def postprocess_maskoverlay(self, p, ppmo):
+        self._alwayson("postprocess_maskoverlay", p, ppmo)
+
+    def postprocess_image_after_composite(self, p, pp):
+        self._alwayson("postprocess_image_after_composite", p, pp)
 
     def postprocess(self, p, processed):
         self._alwayson("postprocess", p, processed)

@@ -40,6 +40,7 @@ options_templates.update(options_section(("img2img", "img2img"), {
     "img2img_color_correction": OptionInfo(False, "Apply color correction to img2img results to match original colors."),
     "img2img_fix_steps": OptionInfo(False, "With img2img, do exactly the amount of steps the slider specifies."),
     "initial_noise_multiplier": OptionInfo(1.0, "Noise multiplier for img2img"),
+    "img2img_background_color": OptionInfo("#ffffff", "With img2img, fill transparent parts of the input image with this color."),
 }))
 
 options_templates.update(options_section(("sd", "Stable Diffusion"), {

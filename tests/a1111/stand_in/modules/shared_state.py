@@ -73,11 +73,9 @@ class State:
         self.job = job
 
     def end(self) -> None:
+        """Only the job text and count: the flags stay set until the next ``begin()``, as in A1111."""
         self.job = ""
         self.job_count = 0
-        self.skipped = False
-        self.interrupted = False
-        self.stopping_generation = False
 
     def set_current_image(self) -> None:
         pass
