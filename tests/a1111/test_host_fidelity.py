@@ -127,7 +127,7 @@ def test_script_info_lists_the_parseq_arguments(webui):
     assert [a["label"] for a in info["args"]] == [c.label for c in script.controls]
     by_label = {a["label"]: a for a in info["args"]}
     border = next(c for c in script.controls if c.elem_id == "parseq_border")
-    assert by_label[border.label]["choices"] == ["reflect", "replicate", "wrap", "noise"]
+    assert by_label[border.label]["choices"] == ["reflect", "replicate", "wrap", "noise", "zeros"]
 
 
 def test_infotext_numbers_have_no_float_noise(webui, init_image):

@@ -81,9 +81,10 @@ def test_the_init_images_alpha_is_the_mask_and_overlay_keeps_the_init_outside_it
 
 
 def test_init_alpha_without_alpha_is_a_clear_error(webui, init_image):
+    # The UI always gives RGBA images; an RGB image without alpha comes through the API.
     with pytest.raises(RenderError, match="has no alpha channel"):
-        run_parseq(webui, init_image, {"parseq_manifest": json.dumps(make_manifest(2)),
-                                       "parseq_mask_source": "init alpha"})
+        run_parseq(webui, init_image.convert("RGB"), {"parseq_manifest": json.dumps(make_manifest(2)),
+                                                      "parseq_mask_source": "init alpha"}, source="api")
 
 
 def test_a_mask_video_gives_one_mask_frame_per_frame(webui, init_image, seen_masks, tmp_path):

@@ -64,7 +64,7 @@ def file_contents_under(folder: Path) -> str:
 @pytest.mark.slow
 def test_summary_refuses_a_server_file_named_by_the_request(served_webui, secret_file):
     webui, demo, url, uploads = served_webui
-    upload = next(c for c in webui.img2img_inputs["custom_inputs"] if c.elem_id == "parseq_manifest_file")
+    upload = next(c for c in webui.img2img_inputs["custom_inputs"] if c.elem_id == "parseq_script_manifest_file")
     answer = post_json(url + "run/predict", {"fn_index": summary_event(demo, upload), "session_hash": "parseqtest",
                                              "data": ["", {"name": str(secret_file), "is_file": True, "data": None}]})
     text = json.dumps(answer)
@@ -82,7 +82,7 @@ def test_generate_renders_nothing_from_a_server_file_named_by_the_request(served
     values = [getattr(c, "value", None) for c in custom[1:]]
     by_id = {c.elem_id: i for i, c in enumerate(custom[1:])}
     values[by_id["parseq_manifest"]] = ""
-    values[by_id["parseq_manifest_file"]] = {"name": str(secret_file), "is_file": True, "data": None}
+    values[by_id["parseq_script_manifest_file"]] = {"name": str(secret_file), "is_file": True, "data": None}
     index = next(i for i, d in enumerate(demo.config["dependencies"]) if d.get("api_name") == "img2img")
     init = "data:image/png;base64," + base64.b64encode(
         (Path(__file__).parents[2] / "examples" / "init.png").read_bytes()).decode()
