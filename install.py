@@ -18,7 +18,7 @@ REQUIREMENTS = (
     ("imageio-ffmpeg", "imageio_ffmpeg", None, "imageio-ffmpeg==0.8.1"),
     ("jsonschema", "jsonschema", "4.17", "jsonschema>=4.17,<=4.26.0"),
     ("opencv-python-headless", "cv2", None, "opencv-python-headless>=4.8,<=4.11.0.86"),
-    ("scipy", "scipy", None, "scipy>=1.10,<=1.17.1"),
+    ("orjson", "orjson", None, "orjson>=3.9,<=3.13.0"),
     ("tqdm", "tqdm", None, "tqdm>=4.64,<=4.70.1"),
     ("matplotlib", "matplotlib", None, "matplotlib>=3.7,<=3.11.2"),
     ("regex", "regex", "2022.1.18", "regex>=2022.1.18,<=2026.11.19"),

@@ -26,14 +26,17 @@ TARGETS = {512: 120.0, 1024: 35.0}
 TARGET_RATIO = 2.4
 
 CHILD = """
-import json, sys, time
+import json, resource, sys, time
 sys.path.insert(0, {tree!r}); sys.path.insert(0, {examples!r})
 import lib_parseq.render, tqdm  # the imports are start-up, not throughput
 from lib_parseq.cli import build_parser
 args = build_parser().parse_args({argv!r})
-started = time.perf_counter()
+def cpu():
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                               resource.getrusage(resource.RUSAGE_CHILDREN)))
+cpu_before, started = cpu(), time.perf_counter()
 code = args.func(args)
-print(json.dumps({{"seconds": time.perf_counter() - started, "code": code}}))
+print(json.dumps({{"seconds": time.perf_counter() - started, "cpu": cpu() - cpu_before, "code": code}}))
 """
 
 
@@ -46,7 +49,8 @@ def manifest(count: int) -> dict:
             "rendered_frames": frames}
 
 
-def frames_per_second(tree: Path, folder: Path, size: int, count: int) -> float:
+def frames_per_second(tree: Path, folder: Path, size: int, count: int) -> tuple[float, float]:
+    """Frames per second of wall time, and CPU milliseconds per frame (the process and its ffmpeg)."""
     argv = ["render", str(folder / "doc.json"), "--init", str(folder / "init.png"), "-o", str(folder / f"out-{size}.mp4"),
             "--dry-run", "--size", f"{size}x{size}", "--overwrite", "--quiet"]
     code = CHILD.format(tree=str(tree), examples=str(REPO / "examples"), argv=argv)
@@ -55,7 +59,7 @@ def frames_per_second(tree: Path, folder: Path, size: int, count: int) -> float:
         raise SystemExit(f"the render failed in {tree}: {done.stderr.strip()}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["code"] == 0, done.stderr
-    return count / report["seconds"]
+    return count / report["seconds"], 1000 * report["cpu"] / count
 
 
 def main() -> int:
@@ -75,12 +79,18 @@ def main() -> int:
         print(f"render --dry-run, defaults, {args.frames} frames; best of {args.rounds} alternating runs; "
               f"baseline {'lib_parseq at ' + baseline.name if baseline else 'unavailable (no git history)'}")
         print(f"{'size':>9} {'now':>9} {'before':>9} {'ratio':>7}   target")
+        cpu_rows = []
         for size, target in TARGETS.items():
-            now, before = [], []
+            now, before, now_cpu, before_cpu = [], [], [], []
             for _ in range(args.rounds):
-                now.append(frames_per_second(REPO, folder, size, args.frames))
+                fps, cpu = frames_per_second(REPO, folder, size, args.frames)
+                now.append(fps)
+                now_cpu.append(cpu)
                 if baseline is not None:
-                    before.append(frames_per_second(baseline, folder, size, args.frames))
+                    fps, cpu = frames_per_second(baseline, folder, size, args.frames)
+                    before.append(fps)
+                    before_cpu.append(cpu)
+            cpu_rows.append((size, min(now_cpu), min(before_cpu) if before_cpu else float("nan")))
             best = max(now)
             ratio = best / max(before) if before else float("nan")
             before_text = f"{max(before):9.1f}" if before else f"{'-':>9}"
@@ -89,6 +99,9 @@ def main() -> int:
             print(f"{size:>4}x{size:<4} {best:9.1f} {before_text} {ratio:6.2f}x   >= {target:g} frames/s"
                   f"{f', >= {TARGET_RATIO}x' if size == 512 else ''}  {'met' if ok else 'NOT met'}  "
                   f"(runs: {', '.join(f'{v:.0f}' for v in now)} vs {', '.join(f'{v:.0f}' for v in before)})")
+        print("\nCPU per frame (render process + ffmpeg, user + system; less sensitive to other load), best run:")
+        for size, now_cpu, before_cpu in cpu_rows:
+            print(f"{size:>4}x{size:<4} {now_cpu:7.1f} ms vs {before_cpu:7.1f} ms  {before_cpu / now_cpu:5.2f}x")
     print("targets met" if met else "targets NOT met")
     return 0
 

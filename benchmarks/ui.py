@@ -3,8 +3,9 @@
 Runs what the tab's change handler runs after a cell edit: merge the grid into the document, compile it,
 draw the charts (each series reduced to a per-pixel min/max envelope), build the frame table, the prompt and
 the manifest preview, and encode the chart as gradio sends it. The baseline, measured in the same run, is the
-same edit redrawn naively: a new matplotlib figure each time, every frame of every field drawn.
-Target: under 1 s per edit.
+same edit redrawn naively: a new matplotlib figure each time, every frame of every field drawn. A second
+baseline is today's code path before issue 13 (``baseline.BASELINE_COMMIT``), the same live edit in a child
+process on that tree. Targets: under 1 s per edit against the naive redraw; 0.1 s (issue 13).
 
     .venv/bin/python benchmarks/ui.py [--runs 3]
 """
@@ -12,12 +13,16 @@ Target: under 1 s per edit.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, os.environ.get("PARSEQ_BENCHMARK_TREE") or str(Path(__file__).resolve().parents[1]))
 
 import gradio as gr  # noqa: E402
 import numpy as np  # noqa: E402
@@ -39,6 +44,7 @@ from lib_parseq.ui.tab import _document_from_inputs  # noqa: E402
 
 FRAMES = 10_000
 TARGET_SECONDS = 1.0
+LIVE_TARGET_SECONDS = 0.1
 FIELDS = {
     "seed": ("S + f", 1000),
     "strength": ('bez(curve="easeInOut3")', 0.6),
@@ -117,11 +123,35 @@ def one_edit(doc: dict, value: str, *, naive: bool) -> float:
     return time.perf_counter() - start
 
 
+def live_edits(doc: dict, runs: int) -> list[float]:
+    one_edit(doc, "0.7", naive=False)
+    return [one_edit(doc, f"0.{5 + run % 4}", naive=False) for run in range(runs)]
+
+
+def baseline_live(runs: int) -> list[float] | None:
+    """The live edit on the code before issue 13, in a child process (None without git history)."""
+    from baseline import baseline_tree
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = baseline_tree(Path(tmp))
+        if tree is None:
+            return None
+        done = subprocess.run([sys.executable, __file__, "--runs", str(runs), "--live-only"],
+                              env={**os.environ, "PARSEQ_BENCHMARK_TREE": str(tree)},
+                              capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--live-only", action="store_true", help="print the live edits' times as JSON (child)")
     args = parser.parse_args()
     doc = ten_thousand_frame_document()
+    if args.live_only:
+        print(json.dumps(live_edits(doc, args.runs)))
+        return 0
+    before = baseline_live(args.runs)
     one_edit(doc, "0.7", naive=False)
     live, naive = [], []
     for run in range(args.runs):
@@ -132,6 +162,11 @@ def main() -> int:
     print(f"live edit (kept figure, envelope): median {live_s:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in live)})")
     print(f"baseline (new figure, all points): median {naive_s:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in naive)})")
     print(f"speed-up: {naive_s / live_s:.2f}x; target < {TARGET_SECONDS:.1f} s: {'met' if live_s < TARGET_SECONDS else 'MISSED'}")
+    if before is not None:
+        before_s = statistics.median(before)
+        print(f"live edit before issue 13: median {before_s:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in before)}); "
+              f"now {before_s / live_s:.2f}x faster")
+    print(f"issue 13 target < {LIVE_TARGET_SECONDS} s: {'met' if live_s < LIVE_TARGET_SECONDS else 'MISSED'}")
     return 0
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lib_parseq.errors import ParseqError
+from lib_parseq.json_output import to_json
 from lib_parseq.schedules.keyframes import has_value
 from lib_parseq.ui.chart import DISPLAY_POINTS, FieldSeries, draw_charts
 from lib_parseq.ui.document import shown_fields
@@ -62,7 +63,7 @@ def field_series(manifest: dict, doc: dict, fields: list[str]) -> list[FieldSeri
     frames = manifest.get("rendered_frames", [])
     series = []
     for name in fields:
-        values = np.fromiter((_as_float(f.get(name)) for f in frames), dtype=np.float64, count=len(frames))
+        values = _column(frames, name)
         marked = [
             int(k["frame"])
             for k in doc.get("keyframes", [])
@@ -70,6 +71,18 @@ def field_series(manifest: dict, doc: dict, fields: list[str]) -> list[FieldSeri
         ]
         series.append(FieldSeries(name=name, values=values, keyframe_frames=marked))
     return series
+
+
+def _column(frames: list[dict], name: str) -> np.ndarray:
+    """One field over all frames as floats (NaN where missing or not a number)."""
+    raw = [f.get(name) for f in frames]
+    try:
+        values = np.array(raw, dtype=np.float64)  # None becomes NaN; the common case, in one C loop
+        if values.ndim == 1:
+            return values
+    except (TypeError, ValueError):
+        pass
+    return np.fromiter((_as_float(v) for v in raw), dtype=np.float64, count=len(raw))
 
 
 def _as_float(value: object) -> float:
@@ -163,10 +176,10 @@ def manifest_preview(manifest: dict | None, limit: int = MANIFEST_PREVIEW_FRAMES
         return "", "Rendered manifest"
     frames = manifest.get("rendered_frames", [])
     if len(frames) <= limit:
-        return json.dumps(manifest, indent=1), f"Rendered manifest ({len(frames)} frames)"
+        return to_json(manifest, indent=2), f"Rendered manifest ({len(frames)} frames)"
     shortened = dict(manifest, rendered_frames=frames[:limit])
     return (
-        json.dumps(shortened, indent=1),
+        to_json(shortened, indent=2),
         f"Rendered manifest: first {limit} of {len(frames)} frames shown (download or send for all of them)",
     )
 

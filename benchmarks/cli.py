@@ -1,0 +1,124 @@
+"""Benchmark: whole CLI processes — ``compile`` of the ``benchmarks/compile.py`` document, and the start-up of
+``eval``, ``check`` and ``render`` on tiny inputs — against the code before issue 13, in one run.
+
+Each figure is a fresh ``python -m lib_parseq …`` process (the machine's real cost: imports, work, writing),
+minus a bare ``python -c pass`` measured alongside ("beyond start-up"). The baseline runs the same command on
+``lib_parseq`` as of ``baseline.BASELINE_COMMIT``; each tree runs once untimed first (bytecode caches), then
+the runs alternate so load from other processes hits both alike; the median of each counts. The compile
+outputs of both trees are compared as JSON values (``meta.generated_at`` aside).
+Targets: compile ≤ 0.2 s beyond start-up and ≥ 2.3× faster than the baseline.
+
+    .venv/bin/python benchmarks/cli.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from baseline import REPO, baseline_tree
+from compile import build_document
+
+TARGET_SECONDS = 0.2
+TARGET_RATIO = 2.3
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], tree: Path, folder: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, with the command's own children) of one process."""
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    cpu_before, started = _children_cpu(), time.perf_counter()
+    done = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True)
+    elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
+    if done.returncode not in (0, 1):  # check exits 1 on warnings
+        raise SystemExit(f"{' '.join(command)} failed in {tree}: {done.stderr.strip()}")
+    return elapsed, cpu
+
+
+def tiny_inputs(folder: Path) -> dict[str, list[str]]:
+    import numpy as np
+    from PIL import Image
+
+    (folder / "tiny-doc.json").write_text(json.dumps({
+        "options": {"output_fps": 10}, "managedFields": ["zoom"],
+        "keyframes": [{"frame": 0, "zoom": 1}, {"frame": 5, "zoom": 2}]}))
+    (folder / "tiny-manifest.json").write_text(json.dumps({
+        "options": {"output_fps": 10}, "rendered_frames": [{"frame": 0, "zoom": 1}, {"frame": 1, "zoom": 1.01}]}))
+    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(folder / "tiny.png")
+    return {
+        "compile (10,000 frames)": ["compile", "doc.json", "-o", "manifest.json"],
+        "eval (3 frames)": ["eval", "sin(p=10)", "--frames", "3"],
+        "check (tiny document)": ["check", "tiny-doc.json"],
+        "render (2 frames, 16x16)": ["render", "tiny-manifest.json", "--init", "tiny.png", "-o", "tiny.mp4",
+                                     "--dry-run", "--overwrite", "--quiet"],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    python = sys.executable
+    met = True
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "doc.json").write_text(json.dumps(build_document()))
+        commands = tiny_inputs(folder)
+        baseline = baseline_tree(folder / "baseline")
+        trees = {"now": REPO} | ({"before": baseline} if baseline else {})
+        for tree in trees.values():  # bytecode caches and disk caches warm for both
+            for command in commands.values():
+                timed([python, "-m", "lib_parseq", *command], tree, folder)
+        bare_runs = [timed([python, "-c", "pass"], REPO, folder) for _ in range(args.runs)]
+        bare = statistics.median(run[0] for run in bare_runs)
+        bare_cpu = statistics.median(run[1] for run in bare_runs)
+        print(f"python start-up (python -c pass): {bare * 1000:.0f} ms; figures below are beyond it, "
+              f"median of {args.runs} alternating runs; baseline "
+              f"{'lib_parseq at ' + baseline.name if baseline else 'unavailable (no git history)'}")
+        print(f"{'command':<28} {'now':>9} {'before':>9} {'ratio':>7}   {'CPU now':>9} {'before':>9} {'ratio':>7}")
+        for label, command in commands.items():
+            times: dict[str, list[float]] = {name: [] for name in trees}
+            cpus: dict[str, list[float]] = {name: [] for name in trees}
+            for _ in range(args.runs):
+                for name, tree in trees.items():
+                    wall, cpu = timed([python, "-m", "lib_parseq", *command], tree, folder)
+                    times[name].append(wall - bare)
+                    cpus[name].append(cpu - bare_cpu)
+            now = statistics.median(times["now"])
+            before = statistics.median(times["before"]) if "before" in times else float("nan")
+            now_cpu = statistics.median(cpus["now"])
+            before_cpu = statistics.median(cpus["before"]) if "before" in cpus else float("nan")
+            print(f"{label:<28} {now * 1000:7.0f}ms {before * 1000:7.0f}ms {before / now:6.2f}x   "
+                  f"{now_cpu * 1000:7.0f}ms {before_cpu * 1000:7.0f}ms {before_cpu / now_cpu:6.2f}x")
+            if label.startswith("compile"):
+                ok = now <= TARGET_SECONDS and (baseline is None or before / now >= TARGET_RATIO)
+                met = met and ok
+                print(f"{'':<28} target <= {TARGET_SECONDS * 1000:.0f} ms and >= {TARGET_RATIO}x: "
+                      f"{'met' if ok else 'NOT met'}")
+        if baseline is not None:
+            ours = json.loads((folder / "manifest.json").read_text())
+            timed([python, "-m", "lib_parseq", "compile", "doc.json", "-o", "before.json"], baseline, folder)
+            theirs = json.loads((folder / "before.json").read_text())
+            for manifest in (ours, theirs):
+                manifest.get("meta", {}).pop("generated_at", None)
+            same = ours == theirs
+            met = met and same
+            print(f"compile outputs equal as JSON values: {same}")
+    print("targets met" if met else "targets NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
