@@ -20,6 +20,7 @@ from lib_parseq.render.motion import detect_vocabulary
 from lib_parseq.render.params import numeric_values
 from lib_parseq.render.settings import BORDER_MODES, INTERPOLATIONS, RenderSettings
 from lib_parseq.render.state import fingerprint, remove_work_folder, work_folder
+from lib_parseq.schedules.validate import MAX_FPS, MIN_FPS, fps_range_message
 from lib_parseq.video import VideoInfo, probe_video
 from lib_parseq.video.paths import check_writable_folder, resolve_output_path
 
@@ -75,8 +76,9 @@ def plan_render(
     frames = manifest_frames(manifest)
     options = manifest.get("options") if isinstance(manifest.get("options"), Mapping) else {}
     fps = float(settings.fps or option_number(options, "output_fps") or DEFAULT_FPS)
-    if fps <= 0:
-        raise RenderError(f"fps must be positive, got {fps:g}")
+    for name, rate in (("fps", fps), ("input fps", settings.input_fps)):
+        if rate is not None and not MIN_FPS <= rate <= MAX_FPS:
+            raise RenderError(f"{name}: {fps_range_message(rate)}")
     warnings: list[str] = []
 
     image = video = None

@@ -34,6 +34,8 @@ from lib_parseq.errors import DocumentError
 from lib_parseq.schedules.fields import is_legacy_vocabulary
 
 DEFAULT_MAX_FRAMES = 100_000
+# Frame rates a render accepts (output and input video): past these ffmpeg fails late or runs out of memory.
+MIN_FPS, MAX_FPS = 0.1, 1000.0
 LARGEST_FLOAT = 1.7976931348623157e308
 
 Severity = Literal["error", "warning"]
@@ -465,12 +467,22 @@ def _check_options(obj: Mapping, out: _Collector, skip: set[str]) -> None:
         number = _as_number(value)
         if number is None or not number > 0 or not math.isfinite(number):
             out.error(path, f"{label}: it must be a number above 0, not {describe(value)}")
+        elif key == "output_fps" and not MIN_FPS <= number <= MAX_FPS:
+            out.error(path, fps_range_message(number))
         elif number > 1000:
             out.warning(path, f"{describe(value)} is unusually large")
     _check_numeric_option(options, "cadence", out, skip, minimum=1, whole=True)
     _check_numeric_option(options, "input_fps", out, skip, minimum=0, allow_blank=True)
+    input_fps = _as_number(options.get("input_fps"))
+    if input_fps and input_fps > 0 and not MIN_FPS <= input_fps <= MAX_FPS:
+        out.error(json_path(("options", "input_fps")), fps_range_message(input_fps))
     _check_numeric_option(options, "cc_window_width", out, skip, minimum=-1, whole=True)
     _check_numeric_option(options, "cc_window_slide_rate", out, skip, minimum=0)
+
+
+def fps_range_message(fps: float) -> str:
+    """The one message for a frame rate outside what a render accepts."""
+    return f"{fps:g} fps is outside the usable range {MIN_FPS:g} to {MAX_FPS:g} fps"
 
 
 def _check_numeric_option(options: Mapping, key: str, out: _Collector, skip: set[str], *, minimum: float,
