@@ -15,6 +15,7 @@ import os
 import queue
 import shutil
 import threading
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,8 +163,9 @@ def load_checkpoint(folder: Path) -> Checkpoint:
         meta = json.loads(meta_path.read_text())
         with np.load(folder / CHECKPOINT_ARRAYS) as data:
             arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, KeyError) as exc:
-        raise RenderError(f"the saved render state in {folder} is damaged: {exc}") from exc
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise RenderError(f"the saved render state in {folder} is damaged ({exc or type(exc).__name__}); "
+                          "start again with --overwrite") from exc
     if meta.get("version") != STATE_VERSION:
         raise RenderError(f"the saved render state in {folder} is from another version")
     return Checkpoint(

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import jsonschema
 
 from lib_parseq.errors import DocumentError
-from lib_parseq.schedules.fields import is_legacy_vocabulary
+from lib_parseq.schedules.fields import DERIVED_SUFFIXES, LEGACY_FIELDS, MODERN_FIELDS, is_legacy_vocabulary
 
 DEFAULT_MAX_FRAMES = 100_000
 # Frame rates a render accepts (output and input video): past these ffmpeg fails late or runs out of memory.
@@ -521,6 +521,46 @@ def _check_managed_fields(obj: Mapping, out: _Collector) -> None:
             out.warning(path, f"{_quote(name)} ends in _i, which keyframes use for interpolation expressions")
 
 
+def _field_names(obj: Mapping) -> dict[str, str]:
+    """Every field the document renders, with the JSON path that makes it one: its managedFields entry, or
+    (without managedFields) its first keyframe cell; the vocabulary's own fields have no path."""
+    fields = obj.get("managedFields")
+    if isinstance(fields, list):
+        named: dict[str, str] = {}
+        for index, name in enumerate(fields):
+            if isinstance(name, str) and name:
+                named.setdefault(name, json_path(("managedFields", index)))
+        return named
+    keyframes = obj.get("keyframes") if isinstance(obj.get("keyframes"), list) else []
+    found: dict[str, str] = dict.fromkeys(LEGACY_FIELDS if _is_legacy(obj) else MODERN_FIELDS, "")
+    for index, keyframe in enumerate(keyframes):
+        if not isinstance(keyframe, Mapping):
+            continue
+        for key in keyframe:
+            name = key[:-2] if isinstance(key, str) and key.endswith("_i") else key
+            if isinstance(name, str) and name and name not in ("frame", "info") and name not in found:
+                found[name] = json_path(("keyframes", index, key))
+    return found
+
+
+def _check_field_names(obj: Mapping, out: _Collector) -> None:
+    """Names that would overwrite a column of the rendered frames: the prompt columns, and a field called
+    ``<f>_delta``/``<f>_pc`` beside a field ``f`` (Parseq writes those columns for ``f``)."""
+    fields = _field_names(obj)
+    implicit = not isinstance(obj.get("managedFields"), list)
+    for name, path in fields.items():
+        if not path:
+            continue
+        if implicit and name in _TEXT_KEYS_IN_FRAMES:
+            out.error(path, f"{_quote(name)} is a reserved name and cannot be a field (the rendered frames "
+                            "write the prompt there)")
+        for suffix in DERIVED_SUFFIXES:
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and base in fields:
+                out.error(path, f"{_quote(name)} clashes with the {name} column Parseq derives from the field "
+                                f"{base}; rename it")
+
+
 def _check_prompt(prompt: Any, parts: tuple, out: _Collector) -> None:
     if not isinstance(prompt, Mapping):
         out.error(json_path(parts), f"must be a prompt object with positive and negative texts, not {describe(prompt)}")
@@ -740,6 +780,7 @@ def validate_document(obj: Any, *, max_frames: int = DEFAULT_MAX_FRAMES) -> list
     _check_top_level_keys(obj, out)
     _check_options(obj, out, skip)
     _check_managed_fields(obj, out)
+    _check_field_names(obj, out)
     _check_keyframes(obj, out, skip, max_frames)
     _check_prompts(obj, out)
     _check_time_series(obj, out)
