@@ -70,8 +70,8 @@ def option_flag(options: Mapping[str, Any], key: str) -> bool:
 def _check_pixels(path: Path, width: int, height: int) -> None:
     """Refuse an image too large to decode before decoding it (a small file can claim a huge size)."""
     if width * height > MAX_IMAGE_PIXELS:
-        raise RenderError(f"init image {path} is {width}x{height} pixels, more than the limit of "
-                          f"{MAX_IMAGE_PIXELS:,} pixels")
+        raise RenderError(f"init image {path} has more than the limit of {MAX_IMAGE_PIXELS:,} pixels "
+                          f"({width}x{height})")
 
 
 def load_image(image: np.ndarray | str | Path) -> np.ndarray:
@@ -90,7 +90,7 @@ def load_image(image: np.ndarray | str | Path) -> np.ndarray:
                     _check_pixels(path, *opened.size)
                     array = np.asarray(ImageOps.exif_transpose(opened).convert("RGB"))
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise RenderError(f"init image {path} is larger than the limit of {MAX_IMAGE_PIXELS:,} pixels") from None
+            raise RenderError(f"init image {path} has more than the limit of {MAX_IMAGE_PIXELS:,} pixels") from None
         except (UnidentifiedImageError, OSError) as exc:
             raise RenderError(f"cannot read init image {path}: {exc}") from exc
         return np.ascontiguousarray(array)

@@ -89,9 +89,10 @@ def _tokenize(text: str) -> list[Token]:
 
 # Bounds that keep parsing and the recursive walks over the tree (to_parseq, frame_number) far inside Python's
 # recursion limit, whatever a pasted schedule holds: brackets and calls nest at most MAX_NESTING deep (each
-# level costs the parser about nine frames), and the tree (a chain of 3,000 terms is 3,000 deep) MAX_DEPTH deep.
+# level costs the parser about nine frames), and the tree (a chain of 3,000 terms is 3,000 deep) MAX_DEPTH deep,
+# which keeps the Parseq text it becomes (one bracket per level) inside the language's own nesting limit.
 MAX_NESTING = 50
-MAX_DEPTH = 200
+MAX_DEPTH = 150
 
 
 class _Parser:
