@@ -102,7 +102,10 @@ def test_blend_and_colour_correction_shape_the_backend_input(tmp_path):
     render(make_manifest(5, fps=10, translation_x=lambda f: 4.0 * f), settings_for(
         tmp_path, "plain.mp4", border="replicate", resumable=False), plain, init_image=image)
     # Blending older outputs softens the moving edge: fewer pure colours than without blending.
-    assert np.abs(backend.inputs[4].astype(int) - plain.inputs[4].astype(int)).max() > 20
+    def pure(image):
+        return int(np.all(image == (250, 30, 30), axis=2).sum() + np.all(image == (30, 30, 250), axis=2).sum())
+
+    assert pure(backend.inputs[4]) < pure(plain.inputs[4]) - 32  # at least one 32-pixel column softened
 
     drift = make_manifest(6, fps=10, contrast=1.1)
     uncorrected, corrected = RecordingBackend(), RecordingBackend()
