@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import json
 import os
 import re
 import socket
@@ -27,9 +26,9 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
-from typing import Any
 
 from lib_parseq.errors import DocumentError
+from lib_parseq.json_input import parse_json_text, read_file_text
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 10_000_000
@@ -299,46 +298,6 @@ def fetch_text(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = D
 # JSON text, files and URLs
 
 
-def parse_json_text(text: str, *, origin: str = "the JSON text") -> Any:
-    """Parse JSON; a syntax error becomes a DocumentError with line:column (and the line, when it is short)."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        lines = text.split("\n")
-        line_text = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
-        raise DocumentError(
-            f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            line=exc.lineno,
-            column=exc.colno,
-            text=text if len(line_text) <= 200 else None,
-        ) from None
-    except RecursionError:
-        raise DocumentError(f"{origin} is nested too deeply to read") from None
-
-
-def _read_file(path: Path, max_bytes: int, shown: str | None = None) -> str:
-    """The UTF-8 text of a file within ``max_bytes``; errors name it as ``shown`` (default: its path)."""
-    shown = shown or str(path)
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise DocumentError(f"cannot load {shown}: not a file")
-        if size > max_bytes:
-            raise DocumentError(f"cannot load {shown}: {size:,} bytes, more than the limit of {max_bytes:,} bytes")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError(f"cannot load {shown}: no such file") from None
-    except (OSError, ValueError) as exc:
-        raise DocumentError(f"cannot load {shown}: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"cannot load {shown}: not UTF-8 text (bad byte at offset {exc.start})") from None
-    if not text.strip():
-        raise DocumentError(f"cannot load {shown}: the file is empty")
-    return text
-
-
 def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = False,
                          timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
                          origin: str | None = None) -> dict:
@@ -349,7 +308,7 @@ def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = Fal
     """
     if isinstance(source, os.PathLike):
         origin = origin or str(source)
-        text = _read_file(Path(source), max_bytes, origin)
+        text = read_file_text(Path(source), max_bytes=max_bytes, shown=origin)
     else:
         stripped = source.strip().removeprefix("\ufeff")
         if not stripped:
@@ -364,7 +323,7 @@ def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = Fal
             scheme = stripped.split(":", 1)[0]
             raise DocumentError(f"cannot load {stripped[:200]}: only http and https URLs are allowed, not {scheme}:")
         else:
-            text, origin = _read_file(Path(stripped), max_bytes), stripped
+            text, origin = read_file_text(Path(stripped), max_bytes=max_bytes), stripped
     value = parse_json_text(text, origin=origin if len(origin) <= 200 else origin[:200] + "…")
     if not isinstance(value, dict):
         kind = "a list" if isinstance(value, list) else type(value).__name__

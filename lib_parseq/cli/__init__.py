@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from lib_parseq.errors import ParseqError
@@ -19,6 +20,7 @@ EXIT_OK = 0
 EXIT_WARNINGS = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +41,15 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or EXIT_OK)
+        status = int(args.func(args) or EXIT_OK)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # The reader went away (``parseq check ... | head``): stop quietly, as Unix tools do on SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
     except ParseqError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USER_ERROR

@@ -73,10 +73,11 @@ def _compile_problems(obj: dict, max_frames: int) -> list:
 
 
 def _load(source: str, allow_private: bool) -> Any:
-    from lib_parseq.net import load_manifest_source, parse_json_text
+    from lib_parseq.json_input import read_json_file
+    from lib_parseq.net import load_manifest_source
 
     if source == "-":
-        return parse_json_text(sys.stdin.read(), origin="standard input")
+        return read_json_file("-")
     if re.match(r"(?i)^https?://", source):
         return load_manifest_source(source, allow_private=allow_private)
     from pathlib import Path

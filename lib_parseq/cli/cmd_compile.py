@@ -25,10 +25,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lib_parseq.atomic import write_text_atomic
+    from lib_parseq.cli.outputs import check_output_file
     from lib_parseq.json_output import to_json
     from lib_parseq.schedules import as_manifest, read_json_file
+    from lib_parseq.schedules.validate import validate
 
-    manifest = as_manifest(read_json_file(args.document), max_frames=args.max_frames, random_seed=args.seed)
+    if args.output != "-":
+        check_output_file(args.output)
+    source = read_json_file(args.document)
+    for problem in validate(source, max_frames=args.max_frames):
+        if problem.severity == "warning":
+            print(f"Warning: {problem.path}: {problem.message}", file=sys.stderr)
+    manifest = as_manifest(source, max_frames=args.max_frames, random_seed=args.seed)
     text = to_json(manifest, indent=args.indent)
     if args.output == "-":
         sys.stdout.write(text + "\n")

@@ -110,11 +110,12 @@ def _is_number(x: Any) -> bool:
 def answer_line(line: str) -> str:
     """One JSON-lines answer: ``{"values": [...]}`` or ``{"error": "..."}`` (the ``eval --jsonl`` code path)."""
     from lib_parseq.errors import ParseqError
+    from lib_parseq.json_input import parse_json_text
 
     try:
-        request = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return json.dumps({"error": f"invalid JSON request: {exc.msg} at column {exc.colno}"})
+        request = parse_json_text(line, origin="the request")
+    except ParseqError as exc:
+        return json.dumps({"error": f"invalid JSON request: {exc.message}"})
     try:
         return json.dumps({"values": evaluate_request(request)}, allow_nan=False)
     except ParseqError as exc:

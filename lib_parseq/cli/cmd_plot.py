@@ -58,10 +58,18 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.backend_bases import FigureCanvasBase
 
     from lib_parseq.atomic import write_bytes_atomic
+    from lib_parseq.cli.outputs import check_output_file
     from lib_parseq.schedules import as_manifest, read_json_file
 
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(args.output).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        raise RenderError(f"cannot write a chart as {suffix or 'a file without an extension'}: "
+                          f"use one of {', '.join('.' + f for f in sorted(formats))}", path=args.output)
+    check_output_file(args.output)
     manifest = as_manifest(read_json_file(args.source), max_frames=args.max_frames, random_seed=args.seed)
     frames = manifest["rendered_frames"]
     if args.fields:

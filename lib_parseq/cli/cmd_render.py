@@ -38,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dry-run", action="store_true", help="run the pipeline without diffusion (required here)")
     parser.add_argument("--overlay", action="store_true", help="write each frame's parameters on the video")
     parser.add_argument("--size", metavar="WxH", type=_size, help="output size (default: the input's, made even)")
-    parser.add_argument("--fps", type=_positive_float, help="output fps (default: the manifest's output_fps)")
-    parser.add_argument("--input-fps", type=_positive_float, help="rate to read the input video at (default: --fps)")
+    parser.add_argument("--fps", type=_fps, help="output fps (default: the manifest's output_fps)")
+    parser.add_argument("--input-fps", type=_fps, help="rate to read the input video at (default: --fps)")
     parser.add_argument("--frames", metavar="A:B", type=_frame_range, help="render frames A to B-1 only")
     parser.add_argument("--save-frames", metavar="DIR", help="also keep every frame as PNG in DIR")
     parser.add_argument("--audio", metavar="FILE", help="add this audio track, trimmed to the video")
@@ -105,13 +105,15 @@ def _size(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def _positive_float(text: str) -> float:
+def _fps(text: str) -> float:
+    from lib_parseq.schedules.validate import MAX_FPS, MIN_FPS, fps_range_message
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    if not MIN_FPS <= value <= MAX_FPS:  # NaN fails too
+        raise argparse.ArgumentTypeError(fps_range_message(value))
     return value
 
 

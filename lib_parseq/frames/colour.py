@@ -146,17 +146,30 @@ class ColourWindow:
         return total if total[0].sum() > 0 else None
 
     def state(self) -> dict[str, np.ndarray]:
-        """Arrays that restore this window exactly (for resuming a render)."""
+        """Arrays that, with the histograms of outputs ``end..added-1`` (:meth:`pending_since`), restore this
+        window exactly (for resuming a render). Their size is bounded by the window, not the render."""
         empty = np.zeros((0, 3, LEVELS), np.int32)
         return {
             "counters": np.array([self.added, self.start, self.end], np.int64),
             "total": self.total.copy(),
             "inside": np.stack(list(self.inside)) if self.inside else empty,
-            "pending": np.stack(list(self.pending)) if self.pending else empty,
         }
 
+    def pending_since(self, first: int) -> np.ndarray:
+        """The histograms of outputs ``first..added-1`` not yet in the window (``first`` >= ``end``).
+
+        With a slide rate below 1 the window lags the outputs, so outputs wait here for a long time; a
+        checkpoint appends only the ones added since the last checkpoint (O(new rows), not O(waiting rows)).
+        """
+        count = self.added - max(first, self.end)
+        if count <= 0 or not self.pending:
+            return np.zeros((0, 3, LEVELS), np.int32)
+        rows = [self.pending[-k] for k in range(min(count, len(self.pending)), 0, -1)]
+        return np.stack(rows)
+
     def restore(self, state: dict[str, np.ndarray]) -> None:
+        """Restore from :meth:`state` plus ``state["pending"]``: the histograms of outputs ``end..added-1``."""
         self.added, self.start, self.end = (int(v) for v in state["counters"])
         self.total = state["total"].astype(np.int64)
         self.inside = deque(h for h in state["inside"])
-        self.pending = deque(h for h in state["pending"])
+        self.pending = deque(h for h in state.get("pending", ()))

@@ -41,6 +41,7 @@ from lib_parseq.language.functions import (
 from lib_parseq.language.nodes import Call, Chain, If, Negate, Node, Number, Power, String, Variable
 from lib_parseq.language.values import (
     DivideByZero,
+    StringTooLong,
     Value,
     binary_array,
     binary_scalar,
@@ -137,7 +138,10 @@ def evaluate_vector(node: Node, fr: Frames) -> np.ndarray:
     if kind is Chain:
         acc = evaluate_vector(node.first, fr)
         for op, operand in node.rest:
-            acc, zero_at = binary_array(op, acc, evaluate_vector(operand, fr))
+            try:
+                acc, zero_at = binary_array(op, acc, evaluate_vector(operand, fr))
+            except StringTooLong as exc:
+                raise exc.located(frame=fr.frame_at(exc.index), line=node.line, column=node.column) from None
             if zero_at is not None:
                 raise DivideByZero().located(frame=fr.frame_at(zero_at), line=node.line, column=node.column)
         return acc
@@ -151,8 +155,11 @@ def evaluate_vector(node: Node, fr: Frames) -> np.ndarray:
         return result
     if kind is Negate:
         value = evaluate_vector(node.operand, fr)
-        for _ in range(node.count):
-            value = negate_array(value)
+        try:
+            for _ in range(node.count):
+                value = negate_array(value)
+        except StringTooLong as exc:
+            raise exc.located(frame=fr.frame_at(exc.index), line=node.line, column=node.column) from None
         return value
     if kind is String:
         return full(fr.n, node.value)
@@ -191,8 +198,11 @@ def evaluate_scalar(node: Node, fr: Frames) -> Value:
         return _scalar(_variable(node, fr))
     if isinstance(node, Negate):
         value = evaluate_scalar(node.operand, fr)
-        for _ in range(node.count):
-            value = negate_scalar(value)
+        try:
+            for _ in range(node.count):
+                value = negate_scalar(value)
+        except StringTooLong as exc:
+            raise exc.located(frame=fr.frame_at(0), line=node.line, column=node.column) from None
         return value
     if isinstance(node, Power):
         return binary_scalar("^", evaluate_scalar(node.base, fr), evaluate_scalar(node.exponent, fr))
@@ -202,7 +212,7 @@ def evaluate_scalar(node: Node, fr: Frames) -> Value:
             right = evaluate_scalar(operand, fr)
             try:
                 acc = binary_scalar(op, acc, right)
-            except DivideByZero as exc:
+            except (DivideByZero, StringTooLong) as exc:
                 raise exc.located(frame=fr.frame_at(0), line=node.line, column=node.column) from None
         return acc
     if isinstance(node, If):

@@ -21,6 +21,8 @@ from lib_parseq.language.context import Frames, NotInPrompt, TimeSeries
 from lib_parseq.language.keyframe_info import PatternError
 from lib_parseq.language.nodes import Call, Node
 from lib_parseq.language.values import (
+    StringTooLong,
+    bounded_string,
     first_string_index,
     js_number_to_string,
     js_pow_array,
@@ -599,7 +601,10 @@ def _posneg(lora: bool) -> Callable:
                 out[i] = ""
                 continue
             text = f"<lora:{term}:{weight}>" if lora else f"({term}:{weight})"
-            out[i] = f"__PARSEQ_MOVE__{text}__PARSEQ_END_MOVE__" if moves else text
+            try:
+                out[i] = bounded_string(f"__PARSEQ_MOVE__{text}__PARSEQ_END_MOVE__" if moves else text)
+            except StringTooLong as exc:
+                raise site.error(exc.message, i) from None
         return out
 
     return impl

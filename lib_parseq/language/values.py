@@ -19,6 +19,10 @@ from lib_parseq.errors import EvalError
 
 Value = float | str
 
+# The longest string a value may hold: the same as the longest expression. Without a bound,
+# ``prev_computed_value + "x"`` grows quadratically over 100,000 frames (and ``prev + prev`` exponentially).
+MAX_STRING_LENGTH = 20_000
+
 _DECIMAL_LITERAL = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)\Z")
 _RADIX_LITERAL = re.compile(r"0(?:[xX]([0-9a-fA-F]+)|[oO]([0-7]+)|[bB]([01]+))\Z")
 # JS String.prototype.trim removes these besides ASCII whitespace.
@@ -170,6 +174,29 @@ def _compare_strings(a: str, b: str) -> int:
     return (ka > kb) - (ka < kb)
 
 
+class StringTooLong(EvalError):
+    """A string result past ``MAX_STRING_LENGTH``; ``index`` is the element of an array operation that failed."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"string result too long ({length:,} characters; the limit is {MAX_STRING_LENGTH:,})")
+        self.index = 0
+
+
+def bounded_string(text: str) -> str:
+    """``text`` when it is within ``MAX_STRING_LENGTH``, else :class:`StringTooLong`."""
+    if len(text) > MAX_STRING_LENGTH:
+        raise StringTooLong(len(text))
+    return text
+
+
+def _joined(*parts: str) -> str:
+    """Concatenate, checking the length first so that an oversized string is never built."""
+    length = sum(map(len, parts))
+    if length > MAX_STRING_LENGTH:
+        raise StringTooLong(length)
+    return "".join(parts)
+
+
 class DivideByZero(EvalError):
     """``x / 0`` with a numeric zero divisor (a string divisor never raises)."""
 
@@ -181,10 +208,10 @@ def binary_scalar(op: str, a: Value, b: Value) -> Value:
     """Apply one binary operator to two scalar values with Parseq's (JS) coercions."""
     if op == "+":
         if isinstance(a, str) or isinstance(b, str):
-            return to_string(a) + to_string(b)
+            return _joined(to_string(a), to_string(b))
         return a + b
     if op == ":":
-        return "(" + to_string(a) + ":" + to_string(b) + ")"
+        return _joined("(", to_string(a), ":", to_string(b), ")")
     if op in ("==", "!=", "<", "<=", ">", ">="):
         if isinstance(a, str) and isinstance(b, str):
             c = _compare_strings(a, b)
@@ -216,7 +243,7 @@ def binary_scalar(op: str, a: Value, b: Value) -> Value:
 def negate_scalar(a: Value) -> Value:
     """Unary minus: negates a number (``-0`` possible); prefixes a string with '-'."""
     if isinstance(a, str):
-        return "-" + a
+        return _joined("-", a)
     return -a
 
 
@@ -313,6 +340,9 @@ def _binary_objects(op: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, 
             out[i] = binary_scalar(op, x, y)
         except DivideByZero:
             return out, i
+        except StringTooLong as exc:
+            exc.index = i
+            raise
     return normalize(out), None
 
 
@@ -321,7 +351,11 @@ def negate_array(a: np.ndarray) -> np.ndarray:
         return -a
     out = np.empty(len(a), dtype=object)
     for i, v in enumerate(a.tolist()):
-        out[i] = negate_scalar(v)
+        try:
+            out[i] = negate_scalar(v)
+        except StringTooLong as exc:
+            exc.index = i
+            raise
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 import numpy as np
 
 from lib_parseq.errors import RenderError
+
+# Init images up to PIL's own decompression-bomb threshold (about 89 megapixels, 268 MB as RGB).
+MAX_IMAGE_PIXELS = 89_478_485
 
 
 def manifest_frames(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -63,17 +67,30 @@ def option_flag(options: Mapping[str, Any], key: str) -> bool:
     return bool(value)
 
 
+def _check_pixels(path: Path, width: int, height: int) -> None:
+    """Refuse an image too large to decode before decoding it (a small file can claim a huge size)."""
+    if width * height > MAX_IMAGE_PIXELS:
+        raise RenderError(f"init image {path} has more than the limit of {MAX_IMAGE_PIXELS:,} pixels "
+                          f"({width}x{height})")
+
+
 def load_image(image: np.ndarray | str | Path) -> np.ndarray:
-    """An init image as uint8 RGB (H, W, 3): from an array (grey/RGBA accepted) or any file PIL reads."""
+    """An init image as uint8 RGB (H, W, 3): from an array (grey/RGBA accepted) or any file PIL reads,
+    turned upright by its EXIF orientation as every image viewer shows it."""
     if isinstance(image, (str, Path)):
         path = Path(image)
         if not path.is_file():
             raise RenderError(f"init image not found: {path}")
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, ImageOps, UnidentifiedImageError
 
         try:
-            with Image.open(path) as opened:
-                array = np.asarray(opened.convert("RGB"))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(path) as opened:
+                    _check_pixels(path, *opened.size)
+                    array = np.asarray(ImageOps.exif_transpose(opened).convert("RGB"))
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise RenderError(f"init image {path} has more than the limit of {MAX_IMAGE_PIXELS:,} pixels") from None
         except (UnidentifiedImageError, OSError) as exc:
             raise RenderError(f"cannot read init image {path}: {exc}") from exc
         return np.ascontiguousarray(array)

@@ -26,12 +26,16 @@ from lib_parseq.render.motion import detect_vocabulary
 from lib_parseq.render.params import numeric_values
 from lib_parseq.render.settings import HYBRID_COMPOSITES, HYBRID_MOTIONS, HybridSettings, RenderSettings
 from lib_parseq.render.state import fingerprint, remove_work_folder, work_folder
+from lib_parseq.schedules.validate import MAX_FPS, MIN_FPS, fps_range_message
 from lib_parseq.video import VideoInfo, VideoReader, probe_video
 from lib_parseq.video.paths import check_sidecars, check_writable_folder, resolve_output_path
 
 DEFAULT_FPS = 20.0
 MAX_BLEND_FRAMES = 64
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
+# The largest frame: H.264 (libx264) codes at most 16384 pixels a side; 8192x8192 bounds memory per frame.
+MAX_SIDE = 16_384
+MAX_PIXELS = 8_192 * 8_192
 
 
 @dataclass
@@ -117,8 +121,9 @@ def plan_render(
     frames = manifest_frames(manifest)
     options = manifest.get("options") if isinstance(manifest.get("options"), Mapping) else {}
     fps = float(settings.fps or option_number(options, "output_fps") or DEFAULT_FPS)
-    if fps <= 0:
-        raise RenderError(f"fps must be positive, got {fps:g}")
+    for name, rate in (("fps", fps), ("input fps", settings.input_fps)):
+        if rate is not None and not MIN_FPS <= rate <= MAX_FPS:
+            raise RenderError(f"{name}: {fps_range_message(rate)}")
     warnings: list[str] = []
 
     image = video = None
@@ -160,12 +165,16 @@ def plan_render(
     if video_out.suffix.lower() not in VIDEO_SUFFIXES:
         raise RenderError(f"output {video_out.name} must end in one of {', '.join(VIDEO_SUFFIXES)}")
     check_writable_folder(video_out.parent)
+    _check_audio(settings.audio)
     work = work_folder(video_out)
     frames_dir = Path(settings.save_frames).absolute() if settings.save_frames else None
     if frames_dir is None and settings.resumable:
         frames_dir = work / "frames"
     gif_path = video_out.with_suffix(".gif") if settings.gif else None
     webm_path = video_out.with_suffix(".webm") if settings.webm else None
+    for path in (video_out, gif_path, webm_path):
+        if path is not None and path.is_dir():
+            raise RenderError(f"the output {path} is a directory; give a file name")
     check_sidecars(video_out, work, frames_dir, gif_path, webm_path)
     lock = OutputLock(video_out)
     try:
@@ -244,9 +253,24 @@ def _output_size(size: tuple[int, int] | None, source: tuple[int, int]) -> tuple
         width, height = (int(v) for v in size)
         if width < 2 or height < 2 or width % 2 or height % 2:
             raise RenderError(f"output size {width}x{height} must be even numbers of at least 2 (H.264 yuv420p)")
-        return width, height
-    width, height = source
-    return max(2, width - width % 2), max(2, height - height % 2)
+    else:
+        width, height = source
+        width, height = max(2, width - width % 2), max(2, height - height % 2)
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        given = "output size" if size is not None else "the input's size (use --size)"
+        raise RenderError(f"{given} {width}x{height} is too large: at most {MAX_SIDE} on a side (H.264) and "
+                          f"{MAX_PIXELS:,} pixels in all")
+    return width, height
+
+
+def _check_audio(audio: Path | None) -> None:
+    """The audio track is added at the end of a render; a missing file must fail before the first frame."""
+    if audio is None:
+        return
+    if not Path(audio).exists():
+        raise RenderError(f"audio file not found: {audio}")
+    if not Path(audio).is_file():
+        raise RenderError(f"audio is not a file: {audio}")
 
 
 def _frame_range(requested: tuple[int | None, int | None] | None, count: int, video: VideoInfo | None,

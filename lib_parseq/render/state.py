@@ -15,7 +15,8 @@ import os
 import queue
 import shutil
 import threading
-from collections.abc import Iterable, Mapping
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,12 @@ from lib_parseq.errors import RenderError
 
 CHECKPOINT_JSON = "checkpoint.json"
 CHECKPOINT_ARRAYS = "checkpoint.npz"
-STATE_VERSION = 1
+# The colour window's waiting histograms (outputs not yet in the window), one int32 (3, 256) row each,
+# appended at each checkpoint; the checkpoint JSON says which outputs the first row and the row count cover.
+COLOUR_LOG = "colour-pending.i32"
+_ROW_SHAPE = (3, 256)
+_ROW_BYTES = 3 * 256 * 4
+STATE_VERSION = 2
 
 
 def work_folder(video_path: Path) -> Path:
@@ -160,6 +166,7 @@ class Checkpoint:
     history: list[np.ndarray]
     colour: dict[str, np.ndarray]
     input_hist: np.ndarray | None
+    colour_pending: Callable[[int], np.ndarray] | None = None  # ColourWindow.pending_since, when saving
 
 
 def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
@@ -172,8 +179,57 @@ def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
         arrays["input_hist"] = checkpoint.input_hist
     write_atomic(folder / CHECKPOINT_ARRAYS, lambda handle: np.savez(handle, **arrays))
     meta = {"version": STATE_VERSION, "next_frame": checkpoint.next_frame, "fingerprint": checkpoint.fingerprint,
-            "history": len(checkpoint.history)}
+            "history": len(checkpoint.history), "colour_log": _append_colour_log(folder, checkpoint)}
     write_text_atomic(folder / CHECKPOINT_JSON, json.dumps(meta))
+
+
+def _committed_log(folder: Path) -> tuple[int, int]:
+    """(first output, rows) of the colour log as the last saved checkpoint JSON records it; (0, 0) if none."""
+    try:
+        meta = json.loads((folder / CHECKPOINT_JSON).read_text())
+        first, rows = (int(v) for v in meta["colour_log"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0, 0
+    return first, rows
+
+
+def _append_colour_log(folder: Path, checkpoint: Checkpoint) -> list[int]:
+    """Bring the colour log up to the window's outputs; returns [first output, rows] for the JSON.
+
+    Only rows added since the last checkpoint are written. Rows the window has consumed are dropped by
+    rewriting the log once they outnumber the rows still waiting, so the log stays O(waiting rows) and the
+    rewriting costs O(1) per frame on average.
+    """
+    counters = checkpoint.colour.get("counters")
+    if checkpoint.colour_pending is None or counters is None:
+        return [0, 0]
+    end = int(counters[2])
+    path = folder / COLOUR_LOG
+    first, rows = _committed_log(folder)
+    if not path.is_file() or path.stat().st_size < rows * _ROW_BYTES or not first <= end <= first + rows:
+        first, rows = end, 0  # no usable log: start one at the window's end
+    with open(path, "r+b" if path.is_file() else "wb") as handle:
+        handle.truncate(rows * _ROW_BYTES)  # drop rows of a checkpoint that was never committed
+    if end - first > first + rows - end:  # consumed rows outnumber waiting ones: keep only the waiting
+        waiting = _read_log_rows(path, end - first, first + rows - end)
+        temporary = folder / f".{COLOUR_LOG}.tmp"
+        temporary.write_bytes(waiting.astype(np.int32).tobytes())
+        os.replace(temporary, path)
+        first, rows = end, first + rows - end
+    new_rows = checkpoint.colour_pending(first + rows)
+    with open(path, "ab") as handle:
+        handle.write(np.ascontiguousarray(new_rows, dtype=np.int32).tobytes())
+        handle.flush()
+        os.fsync(handle.fileno())
+    return [first, rows + len(new_rows)]
+
+
+def _read_log_rows(path: Path, skip: int, count: int) -> np.ndarray:
+    data = np.fromfile(path, dtype=np.int32, count=count * _ROW_SHAPE[0] * _ROW_SHAPE[1],
+                       offset=skip * _ROW_BYTES)
+    if data.size != count * _ROW_SHAPE[0] * _ROW_SHAPE[1]:
+        raise ValueError(f"{path.name} holds fewer histograms than the checkpoint records")
+    return data.reshape(count, *_ROW_SHAPE)
 
 
 def load_checkpoint(folder: Path) -> Checkpoint:
@@ -185,15 +241,29 @@ def load_checkpoint(folder: Path) -> Checkpoint:
         meta = json.loads(meta_path.read_text())
         with np.load(folder / CHECKPOINT_ARRAYS) as data:
             arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, KeyError) as exc:
-        raise RenderError(f"the saved render state in {folder} is damaged: {exc}") from exc
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise RenderError(f"the saved render state in {folder} is damaged ({exc or type(exc).__name__}); "
+                          "start again with --overwrite") from exc
     if meta.get("version") != STATE_VERSION:
         raise RenderError(f"the saved render state in {folder} is from another version")
+    colour = {key[len("colour_"):]: value for key, value in arrays.items() if key.startswith("colour_")}
+    if "counters" in colour:
+        added, end = (int(colour["counters"][i]) for i in (0, 2))
+        first, rows = (int(v) for v in meta.get("colour_log", (0, 0)))
+        try:
+            colour["pending"] = (_read_log_rows(folder / COLOUR_LOG, end - first, added - end) if added > end
+                                 else np.zeros((0, *_ROW_SHAPE), np.int32))
+        except (OSError, ValueError) as exc:
+            raise RenderError(f"the saved render state in {folder} is damaged ({exc}); "
+                              "start again with --overwrite") from exc
+        if not first <= end <= added <= first + rows:
+            raise RenderError(f"the saved render state in {folder} is damaged (colour histograms missing); "
+                              "start again with --overwrite")
     return Checkpoint(
         next_frame=int(meta["next_frame"]),
         fingerprint=str(meta["fingerprint"]),
         history=[arrays[f"history_{i}"] for i in range(int(meta["history"]))],
-        colour={key[len("colour_"):]: value for key, value in arrays.items() if key.startswith("colour_")},
+        colour=colour,
         input_hist=arrays.get("input_hist"),
     )
 

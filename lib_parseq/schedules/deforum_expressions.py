@@ -67,6 +67,7 @@ class Node:
     args: tuple[Node, ...] = ()
     value: float = 0.0
     name: str = ""
+    depth: int = 1
 
 
 def _tokenize(text: str) -> list[Token]:
@@ -86,6 +87,14 @@ def _tokenize(text: str) -> list[Token]:
     return tokens
 
 
+# Bounds that keep parsing and the recursive walks over the tree (to_parseq, frame_number) far inside Python's
+# recursion limit, whatever a pasted schedule holds: brackets and calls nest at most MAX_NESTING deep (each
+# level costs the parser about nine frames), and the tree (a chain of 3,000 terms is 3,000 deep) MAX_DEPTH deep,
+# which keeps the Parseq text it becomes (one bracket per level) inside the language's own nesting limit.
+MAX_NESTING = 50
+MAX_DEPTH = 150
+
+
 class _Parser:
     """Python/numexpr precedence: comparison < | < & < + - < * / % < unary - ~ < ** (right-associative)."""
 
@@ -93,6 +102,19 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.index = 0
+        self.nesting = 0
+
+    def node(self, op: str, args: tuple[Node, ...], at: Token, name: str = "") -> Node:
+        """A tree node; an error when the tree gets deeper than MAX_DEPTH."""
+        depth = 1 + max(arg.depth for arg in args)
+        if depth > MAX_DEPTH:
+            raise self.error(f"expression too long or nested too deeply (more than {MAX_DEPTH} levels)", at)
+        return Node(op, args, name=name, depth=depth)
+
+    def enter(self, token: Token) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.error(f"brackets and calls nested too deeply (more than {MAX_NESTING} levels)", token)
 
     def error(self, message: str, token: Token) -> DocumentError:
         return DocumentError(message, text=self.text, line=1, column=token.column)
@@ -120,48 +142,50 @@ class _Parser:
         node = self.bit_or()
         token = self.take("<", "<=", ">", ">=", "==", "!=")
         if token:
-            node = Node(token.text, (node, self.bit_or()))
+            node = self.node(token.text, (node, self.bit_or()), token)
             if self.take("<", "<=", ">", ">=", "==", "!="):
                 raise self.error("chained comparisons are not supported; use & between two comparisons", token)
         return node
 
     def bit_or(self) -> Node:
         node = self.bit_and()
-        while self.take("|"):
-            node = Node("|", (node, self.bit_and()))
+        while token := self.take("|"):
+            node = self.node("|", (node, self.bit_and()), token)
         return node
 
     def bit_and(self) -> Node:
         node = self.arith()
-        while self.take("&"):
-            node = Node("&", (node, self.arith()))
+        while token := self.take("&"):
+            node = self.node("&", (node, self.arith()), token)
         return node
 
     def arith(self) -> Node:
         node = self.term()
         while token := self.take("+", "-"):
-            node = Node(token.text, (node, self.term()))
+            node = self.node(token.text, (node, self.term()), token)
         return node
 
     def term(self) -> Node:
         node = self.factor()
         while token := self.take("*", "/", "%"):
-            node = Node(token.text, (node, self.factor()))
+            node = self.node(token.text, (node, self.factor()), token)
         return node
 
     def factor(self) -> Node:
-        if self.take("-"):
-            return Node("neg", (self.factor(),))
-        if self.take("+"):
-            return self.factor()
-        if self.take("~"):
-            return Node("not", (self.factor(),))
+        token = self.current
+        if self.take("-", "+", "~"):
+            self.enter(token)
+            operand = self.factor()
+            self.nesting -= 1
+            return operand if token.text == "+" else self.node("neg" if token.text == "-" else "not", (operand,), token)
         return self.power()
 
     def power(self) -> Node:
         node = self.atom()
-        if self.take("**"):
-            node = Node("**", (node, self.factor()))
+        if token := self.take("**"):
+            self.enter(token)
+            node = self.node("**", (node, self.factor()), token)
+            self.nesting -= 1
         return node
 
     def atom(self) -> Node:
@@ -177,9 +201,11 @@ class _Parser:
                 raise self.error(f"unknown variable {token.text!r} (Deforum schedules know t, max_f and s)", token)
             return Node("var", name=token.text)
         if self.take("("):
+            self.enter(token)
             node = self.comparison()
             if not self.take(")"):
                 raise self.error("expected ')'", self.current)
+            self.nesting -= 1
             return node
         found = "the end of the expression" if token.kind == "end" else repr(token.text)
         raise self.error(f"expected a number, a variable or '(', found {found}", token)
@@ -189,16 +215,18 @@ class _Parser:
             known = ", ".join(sorted([*FUNCTIONS, CONDITIONAL]))
             raise self.error(f"unsupported function {name.text!r}; supported: {known}", name)
         args = []
+        self.enter(name)
         if not self.take(")"):
             args.append(self.comparison())
             while self.take(","):
                 args.append(self.comparison())
             if not self.take(")"):
                 raise self.error("expected ',' or ')'", self.current)
+        self.nesting -= 1
         expected = 3 if name.text == CONDITIONAL else 1
         if len(args) != expected:
             raise self.error(f"{name.text}() takes {expected} argument(s), got {len(args)}", name)
-        return Node("call", tuple(args), name=name.text)
+        return self.node("call", tuple(args), name, name=name.text)
 
 
 def parse_expression(text: str) -> Node:

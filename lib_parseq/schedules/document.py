@@ -8,15 +8,15 @@ repeats) plus the typed pieces compilation needs.
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lib_parseq import json_input
 from lib_parseq.errors import DocumentError
+from lib_parseq.json_input import read_file_text
 from lib_parseq.schedules.fields import (
     DEFAULT_DISPLAYED_FIELD_COUNT,
     LEGACY_FIELDS,
@@ -105,33 +105,15 @@ class Document:
 
 
 def read_json_file(path: str | Path) -> dict[str, Any]:
-    """Read a JSON object from a file (``-``: standard input); bad JSON is a DocumentError at line:column."""
-    if str(path) == "-":
-        return parse_json_text(sys.stdin.read(), origin="standard input")
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DocumentError("file not found", path=str(path)) from None
-    except IsADirectoryError:
-        raise DocumentError("is a directory, not a JSON file", path=str(path)) from None
-    except UnicodeDecodeError as error:
-        raise DocumentError(f"not UTF-8 text ({error.reason})", path=str(path)) from None
-    return parse_json_text(text, origin=str(path))
+    """Read a JSON object from a file (``-``: standard input) with the size cap and the rules of
+    :mod:`lib_parseq.json_input`; bad JSON is a DocumentError at line:column."""
+    origin = "standard input" if str(path) == "-" else str(path)
+    return parse_json_text(read_file_text(path), origin=origin)
 
 
 def parse_json_text(text: str, *, origin: str = "<text>") -> dict[str, Any]:
     """Parse JSON text that must hold an object; errors name ``origin`` and line:column."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DocumentError(
-            f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
-            path=origin,
-            text=text,
-            line=error.lineno,
-            column=error.colno,
-        ) from None
+    value = json_input.parse_json_text(text, origin=origin)
     if not isinstance(value, dict):
         raise DocumentError(f"expected a JSON object at the top level, found {type(value).__name__}", path=origin)
     return value

@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from lib_parseq.errors import DocumentError
-from lib_parseq.schedules.fields import is_legacy_vocabulary
+from lib_parseq.schedules.fields import DERIVED_SUFFIXES, LEGACY_FIELDS, MODERN_FIELDS, is_legacy_vocabulary
 
 DEFAULT_MAX_FRAMES = 100_000
+# Frame rates a render accepts (output and input video): past these ffmpeg fails late or runs out of memory.
+MIN_FPS, MAX_FPS = 0.1, 1000.0
 LARGEST_FLOAT = 1.7976931348623157e308
 
 Severity = Literal["error", "warning"]
@@ -510,12 +512,22 @@ def _check_options(obj: Mapping, out: _Collector, skip: set[str]) -> None:
         number = _as_number(value)
         if number is None or not number > 0 or not math.isfinite(number):
             out.error(path, f"{label}: it must be a number above 0, not {describe(value)}")
+        elif key == "output_fps" and not MIN_FPS <= number <= MAX_FPS:
+            out.error(path, fps_range_message(number))
         elif number > 1000:
             out.warning(path, f"{describe(value)} is unusually large")
     _check_numeric_option(options, "cadence", out, skip, minimum=1, whole=True)
     _check_numeric_option(options, "input_fps", out, skip, minimum=0, allow_blank=True)
+    input_fps = _as_number(options.get("input_fps"))
+    if input_fps and input_fps > 0 and not MIN_FPS <= input_fps <= MAX_FPS:
+        out.error(json_path(("options", "input_fps")), fps_range_message(input_fps))
     _check_numeric_option(options, "cc_window_width", out, skip, minimum=-1, whole=True)
     _check_numeric_option(options, "cc_window_slide_rate", out, skip, minimum=0)
+
+
+def fps_range_message(fps: float) -> str:
+    """The one message for a frame rate outside what a render accepts."""
+    return f"{fps:g} fps is outside the usable range {MIN_FPS:g} to {MAX_FPS:g} fps"
 
 
 def _check_numeric_option(options: Mapping, key: str, out: _Collector, skip: set[str], *, minimum: float,
@@ -552,6 +564,46 @@ def _check_managed_fields(obj: Mapping, out: _Collector) -> None:
             out.error(path, f"{_quote(name)} is a reserved name and cannot be a field")
         elif name.endswith("_i"):
             out.warning(path, f"{_quote(name)} ends in _i, which keyframes use for interpolation expressions")
+
+
+def _field_names(obj: Mapping) -> dict[str, str]:
+    """Every field the document renders, with the JSON path that makes it one: its managedFields entry, or
+    (without managedFields) its first keyframe cell; the vocabulary's own fields have no path."""
+    fields = obj.get("managedFields")
+    if isinstance(fields, list):
+        named: dict[str, str] = {}
+        for index, name in enumerate(fields):
+            if isinstance(name, str) and name:
+                named.setdefault(name, json_path(("managedFields", index)))
+        return named
+    keyframes = obj.get("keyframes") if isinstance(obj.get("keyframes"), list) else []
+    found: dict[str, str] = dict.fromkeys(LEGACY_FIELDS if _is_legacy(obj) else MODERN_FIELDS, "")
+    for index, keyframe in enumerate(keyframes):
+        if not isinstance(keyframe, Mapping):
+            continue
+        for key in keyframe:
+            name = key[:-2] if isinstance(key, str) and key.endswith("_i") else key
+            if isinstance(name, str) and name and name not in ("frame", "info") and name not in found:
+                found[name] = json_path(("keyframes", index, key))
+    return found
+
+
+def _check_field_names(obj: Mapping, out: _Collector) -> None:
+    """Names that would overwrite a column of the rendered frames: the prompt columns, and a field called
+    ``<f>_delta``/``<f>_pc`` beside a field ``f`` (Parseq writes those columns for ``f``)."""
+    fields = _field_names(obj)
+    implicit = not isinstance(obj.get("managedFields"), list)
+    for name, path in fields.items():
+        if not path:
+            continue
+        if implicit and name in _TEXT_KEYS_IN_FRAMES:
+            out.error(path, f"{_quote(name)} is a reserved name and cannot be a field (the rendered frames "
+                            "write the prompt there)")
+        for suffix in DERIVED_SUFFIXES:
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and base in fields:
+                out.error(path, f"{_quote(name)} clashes with the {name} column Parseq derives from the field "
+                                f"{base}; rename it")
 
 
 def _check_prompt(prompt: Any, parts: tuple, out: _Collector) -> None:
@@ -773,6 +825,7 @@ def validate_document(obj: Any, *, max_frames: int = DEFAULT_MAX_FRAMES) -> list
     _check_top_level_keys(obj, out)
     _check_options(obj, out, skip)
     _check_managed_fields(obj, out)
+    _check_field_names(obj, out)
     _check_keyframes(obj, out, skip, max_frames)
     _check_prompts(obj, out)
     _check_time_series(obj, out)

@@ -7,12 +7,13 @@ string such as ``0:(1.0), 30:(1.5)`` which becomes keyframes of a chosen field.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from lib_parseq import json_input
 from lib_parseq.errors import DocumentError
+from lib_parseq.json_input import MAX_JSON_BYTES
 from lib_parseq.schedules.validate import refuse_lone_surrogates
 from lib_parseq.ui.document import last_frame, prepare_document
 from lib_parseq.ui.grid import add_keyframe
@@ -23,10 +24,9 @@ _DEFORUM_MARKERS = ("animation_mode", "max_frames", "strength_schedule", "animat
 
 def parse_json_text(text: str, source: str = "pasted text") -> Any:
     """Parse JSON, turning a syntax error into a DocumentError with line:column and a caret excerpt."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(f"{source} is not valid JSON: {exc.msg}", text=text, line=exc.lineno, column=exc.colno) from None
+    if len(text) > MAX_JSON_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_JSON_BYTES:
+        raise DocumentError(f"{source} is larger than the limit of {MAX_JSON_BYTES:,} bytes")
+    return json_input.parse_json_text(text, origin=source)
 
 
 def looks_like_schedule(text: str) -> bool:

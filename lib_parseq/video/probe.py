@@ -62,6 +62,8 @@ def probe_video(path: str | Path, fps: float | None = None) -> VideoInfo:
     try:
         done = run_ffmpeg(args, what=f"cannot read video {path}")
     except RenderError as exc:
+        if "0:v:0" in exc.message or "matches no streams" in exc.message:  # the -map of a file without video
+            raise RenderError(f"no video stream in {path}: it holds no pictures (an audio-only file?)") from None
         raise RenderError(f"cannot read video {path}: {exc.message.split('ffmpeg failed: ')[-1]}") from exc
     text = done.stderr.decode("utf-8", "replace").replace("\r", "\n")
     inputs = _section(text, "Input #0", "Stream mapping")

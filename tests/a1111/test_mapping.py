@@ -52,7 +52,8 @@ def test_deforum_prompt_split_and_fields_for_a_managed_frame():
     entry = {"frame": 3, "seed": 10.5, "subseed": 11, "subseed_strength": 0.5, "scale": 6, "strength": 0.25,
              "zoom": 1.1, "zoom_delta": 0.1, "deforum_prompt": "a: 0.5 AND b: 0.5 --neg ugly"}
     manifest = {"rendered_frames": [entry]}
-    ui = UiValues(seed=1, subseed=2, subseed_strength=0.0, cfg_scale=7, denoising_strength=0.75, prompt="ui",
+    # the UI's denoise (0.6) differs from 1 - strength (0.75), so the result shows which one was used
+    ui = UiValues(seed=1, subseed=2, subseed_strength=0.0, cfg_scale=7, denoising_strength=0.6, prompt="ui",
                   negative_prompt="ui neg")
     fields = processing_fields(frame_params(entry), 3, overrides_of(manifest), ui)
     assert fields == {"n_iter": 1, "batch_size": 1, "seed": 10, "subseed": 11, "subseed_strength": 0.5,

@@ -3,6 +3,7 @@
     .venv/bin/python tests/reliability/fuzz_long.py            # PARSEQ_FUZZ_EXAMPLES per property (default 20000)
     PARSEQ_FUZZ_EXAMPLES=100000 .venv/bin/python tests/reliability/fuzz_long.py
     PARSEQ_FUZZ_ONLY=evaluate ...   # only the properties whose name contains this word
+    PARSEQ_FUZZ_PROGRESS=10000 ...  # print a progress line every this many inputs of a property
 
 Each failure (an exception that is not a ParseqError, a hang, or memory over the cap) is printed with a
 minimal reproducer found by Hypothesis; the exit status is the number of failing properties.
@@ -33,12 +34,17 @@ def main() -> int:
     parse, evaluate = language_parse(), field_evaluator()
     from test_fuzz import DOCUMENT_LIKE, JSON  # the same strategies as the CI run
 
+    started = time.monotonic()
     counts: dict[str, int] = {}
     outcomes: dict[str, dict[str, int]] = {}
     failures: list[str] = []
 
+    progress_every = int(os.environ.get("PARSEQ_FUZZ_PROGRESS", "10000"))
+
     def counted(name: str, action, *, seconds: float, memory: bool = False) -> None:
         counts[name] = counts.get(name, 0) + 1
+        if counts[name] % progress_every == 0:
+            print(f"  {name}: {counts[name]} inputs so far, {time.monotonic() - started:.0f} s", flush=True)
         outcome, peak = run_guarded(action, seconds=seconds, measure_memory=memory)
         outcomes.setdefault(name, {}).setdefault(outcome, 0)
         outcomes[name][outcome] += 1
@@ -57,7 +63,6 @@ def main() -> int:
         "validate random JSON": (st.one_of(JSON, DOCUMENT_LIKE), lambda obj: counted(
             "validate random JSON", lambda: validate(obj), seconds=10)),
     }
-    started = time.monotonic()
     only = os.environ.get("PARSEQ_FUZZ_ONLY", "")
     for name, (strategy, body) in properties.items():
         if only not in name:

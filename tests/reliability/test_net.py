@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -71,6 +72,20 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             return
         routes.get(self.path, lambda: self._send(404, b"", "text/plain"))()
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch):
+    """No test here needs DNS (CI machines may have none): names under .invalid, which RFC 6761 says never
+    resolve, fail at once as a resolver answers them; other names (localhost, addresses) resolve as usual."""
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if isinstance(host, str) and host.rstrip(".").endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,7 +102,10 @@ def test_blend_and_colour_correction_shape_the_backend_input(tmp_path):
     render(make_manifest(5, fps=10, translation_x=lambda f: 4.0 * f), settings_for(
         tmp_path, "plain.mp4", border="replicate", resumable=False), plain, init_image=image)
     # Blending older outputs softens the moving edge: fewer pure colours than without blending.
-    assert np.abs(backend.inputs[4].astype(int) - plain.inputs[4].astype(int)).max() > 20
+    def pure(image):
+        return int(np.all(image == (250, 30, 30), axis=2).sum() + np.all(image == (30, 30, 250), axis=2).sum())
+
+    assert pure(backend.inputs[4]) < pure(plain.inputs[4]) - 32  # at least one 32-pixel column softened
 
     drift = make_manifest(6, fps=10, contrast=1.1)
     uncorrected, corrected = RecordingBackend(), RecordingBackend()
@@ -137,28 +140,31 @@ def test_missing_input_gives_one_clear_error(tmp_path):
         render(manifest, settings_for(tmp_path), DryRunBackend())
 
 
-def _make_immutable(folder) -> bool:
+def _unwritable_folder(tmp_path):
+    """A folder this process cannot write to, leaving nothing behind even if the test is killed: a folder of
+    our own without write permission, or for root (whom permissions do not stop) the read-only /sys."""
     if os.geteuid() != 0:
-        folder.chmod(0o500)
-        return True
-    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
-    return done.returncode == 0
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        return locked
+    sys_kernel = Path("/sys/kernel")
+    if not sys_kernel.is_dir():
+        pytest.skip("running as root without /sys: no folder here refuses root's writes")
+    return sys_kernel
 
 
 def test_unwritable_output_folder_gives_one_clear_error(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    if not _make_immutable(locked):
-        pytest.skip("cannot make a folder unwritable here")
+    locked = _unwritable_folder(tmp_path)
+    before = sorted(p.name for p in locked.iterdir())
     try:
         settings = RenderSettings(output="video.mp4", output_dir=locked)
-        with pytest.raises(RenderError, match="not writable"):
+        with pytest.raises(RenderError, match=f"output folder {locked} is not writable"):
             render(make_manifest(3), settings, DryRunBackend(), init_image=np.zeros((16, 16, 3), np.uint8))
-        assert list(locked.iterdir()) == []
+        assert sorted(p.name for p in locked.iterdir()) == before
     finally:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(locked)], check=False)
-        locked.chmod(0o700)
+        if locked.is_relative_to(tmp_path):
+            locked.chmod(0o700)
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     with pytest.raises(RenderError, match="cannot create output folder"):

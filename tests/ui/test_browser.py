@@ -140,7 +140,7 @@ def test_edit_compile_error_import_and_send(page, artifacts_dir):
     error.wait_for()
     message = error.inner_text()
     assert "zoom" in message and "1 + (f" in message and "^" in message, message
-    assert "ParseError" in message or "Error" in message
+    assert message.startswith("ParseError: zoom @ frame 0 (zoom_i from keyframe 0): unexpected end of input"), message
     page.screenshot(path=str(artifacts_dir / "ui-syntax-error.png"), full_page=True)
     _edit_cell(page, "parseq_grid", 0, "zoom_i", "1")
     page.wait_for_selector("#parseq_errors pre", state="detached")
@@ -198,20 +198,41 @@ def test_edit_compile_error_import_and_send(page, artifacts_dir):
     page.locator("#parseq_send").click()
     page.wait_for_function("() => document.querySelector('#parseq_send_note').innerText.includes('no img2img tab')")
 
-    # With an img2img Parseq text box on the page (as in A1111), the manifest lands there and the tab switches.
+    # An A1111-like page around the tab: a tab bar with an img2img button, and img2img's Script menu whose
+    # "Parseq" option, once chosen, shows the script's manifest box. Nothing of javascript/parseq.js is
+    # stubbed: it finds the menu, opens it, chooses Parseq, waits for the box, fills it and switches tab
+    # through the tab bar (the real-host suite, branch realhost, runs the same path in A1111 itself).
     page.evaluate(
-        "() => { const holder = document.createElement('div'); holder.id = 'parseq_manifest';"
-        " const box = document.createElement('textarea'); holder.appendChild(box); document.body.appendChild(holder);"
-        " window.__parseqInputs = 0; box.addEventListener('input', () => { window.__parseqInputs += 1; });"
-        " window.switch_to_img2img = () => { window.__parseqSwitched = true; }; }"
+        """() => {
+            const tabs = document.createElement('div'); tabs.id = 'tabs';
+            const img2img = document.createElement('button'); img2img.textContent = ' img2img ';
+            img2img.addEventListener('click', () => { window.__parseqTab = 'img2img'; });
+            tabs.appendChild(img2img); document.body.appendChild(tabs);
+            const tab = document.createElement('div'); tab.id = 'tab_img2img';
+            const menu = document.createElement('div'); menu.id = 'script_list';
+            const input = document.createElement('input'); input.value = 'None';
+            input.addEventListener('click', () => {
+                const list = document.createElement('ul'); const option = document.createElement('li');
+                option.dataset.value = 'Parseq'; list.appendChild(option); menu.appendChild(list);
+                option.addEventListener('mousedown', () => {
+                    input.value = 'Parseq';
+                    const holder = document.createElement('div'); holder.id = 'parseq_manifest';
+                    const box = document.createElement('textarea'); holder.appendChild(box); tab.appendChild(holder);
+                    window.__parseqInputs = 0;
+                    box.addEventListener('input', () => { window.__parseqInputs += 1; });
+                });
+            });
+            menu.appendChild(input); tab.appendChild(menu); document.body.appendChild(tab);
+        }"""
     )
     page.locator("#parseq_send").click()
-    page.wait_for_function("() => window.__parseqSwitched === true")
+    page.wait_for_function("() => window.__parseqTab === 'img2img' && window.__parseqInputs === 1")
+    assert page.input_value("#script_list input") == "Parseq", "the Script menu was set to Parseq"
     sent = json.loads(page.eval_on_selector("#parseq_manifest textarea", "box => box.value"))
     assert len(sent["rendered_frames"]) == 120 and sent["rendered_frames"][60]["strength"] == pytest.approx(0.3)
-    assert page.evaluate("() => window.__parseqInputs") == 1, "gradio is told about the new value by an input event"
-    assert "Sent to img2img" in page.locator("#parseq_send_note").first.inner_text()
-    page.evaluate("() => document.getElementById('parseq_manifest').remove()")
+    assert "Sent to img2img, with the Parseq script chosen in its Script menu." in page.locator(
+        "#parseq_send_note").first.inner_text()
+    page.evaluate("() => { for (const id of ['tabs', 'tab_img2img']) document.getElementById(id).remove(); }")
 
     page.locator("#parseq_views button", has_text="Graphs").first.click()
     page.locator("#parseq_chart img").wait_for()
