@@ -14,6 +14,8 @@ render needs in plain arrays.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from lib_parseq.frames.colour import COLOUR_SPACES, LEVELS, ColourWindow, colour_histogram, match_histogram
@@ -85,6 +87,10 @@ class ColourCoherence:
         state = self.window.state()
         state["reference"] = self.reference if self.reference is not None else np.zeros((0, LEVELS), np.int64)
         return state
+
+    def pending_snapshot(self) -> Callable[[int], np.ndarray]:
+        """The window's waiting histograms as they are now (see ``ColourWindow.pending_snapshot``)."""
+        return self.window.pending_snapshot()
 
     def restore(self, state: dict[str, np.ndarray]) -> None:
         self.window.restore(state)

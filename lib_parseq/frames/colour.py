@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -146,7 +147,7 @@ class ColourWindow:
         return total if total[0].sum() > 0 else None
 
     def state(self) -> dict[str, np.ndarray]:
-        """Arrays that, with the histograms of outputs ``end..added-1`` (:meth:`pending_since`), restore this
+        """Arrays that, with the histograms of outputs ``end..added-1`` (:meth:`pending_snapshot`), restore this
         window exactly (for resuming a render). Their size is bounded by the window, not the render."""
         empty = np.zeros((0, 3, LEVELS), np.int32)
         return {
@@ -155,17 +156,20 @@ class ColourWindow:
             "inside": np.stack(list(self.inside)) if self.inside else empty,
         }
 
-    def pending_since(self, first: int) -> np.ndarray:
-        """The histograms of outputs ``first..added-1`` not yet in the window (``first`` >= ``end``).
+    def pending_snapshot(self) -> Callable[[int], np.ndarray]:
+        """A function of ``first`` giving the histograms of outputs ``first..added-1`` not yet in the window, as
+        the window is now. With a slide rate below 1 the window lags the outputs, so outputs wait a long time; a
+        checkpoint appends only the rows added since the last one. Callable later from another thread (the
+        frame store writes checkpoints while the render goes on): it copies references to the rows, not rows."""
+        rows, added, end = list(self.pending), self.added, self.end
 
-        With a slide rate below 1 the window lags the outputs, so outputs wait here for a long time; a
-        checkpoint appends only the ones added since the last checkpoint (O(new rows), not O(waiting rows)).
-        """
-        count = self.added - max(first, self.end)
-        if count <= 0 or not self.pending:
-            return np.zeros((0, 3, LEVELS), np.int32)
-        rows = [self.pending[-k] for k in range(min(count, len(self.pending)), 0, -1)]
-        return np.stack(rows)
+        def since(first: int) -> np.ndarray:
+            count = min(added - max(first, end), len(rows))
+            if count <= 0:
+                return np.zeros((0, 3, LEVELS), np.int32)
+            return np.stack(rows[-count:])
+
+        return since
 
     def restore(self, state: dict[str, np.ndarray]) -> None:
         """Restore from :meth:`state` plus ``state["pending"]``: the histograms of outputs ``end..added-1``."""

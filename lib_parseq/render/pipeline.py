@@ -57,7 +57,7 @@ class PipelineState:
 
     def checkpoint(self, next_frame: int, plan: RenderPlan) -> Checkpoint:
         return Checkpoint(next_frame, plan.fingerprint, list(self.history), self.colour.state(),
-                          self.colour.input_hist, self.colour.pending_since)
+                          self.colour.input_hist, self.colour.pending_snapshot())
 
 
 class RenderStopped(Exception):

@@ -166,7 +166,7 @@ class Checkpoint:
     history: list[np.ndarray]
     colour: dict[str, np.ndarray]
     input_hist: np.ndarray | None
-    colour_pending: Callable[[int], np.ndarray] | None = None  # ColourWindow.pending_since, when saving
+    colour_pending: Callable[[int], np.ndarray] | None = None  # ColourWindow.pending_snapshot(), when saving
 
 
 def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:

@@ -53,7 +53,7 @@ def test_the_checkpoint_holds_only_the_window_and_the_log_only_waiting_histogram
     with zipfile.ZipFile(work / "checkpoint.npz") as arrays:
         colour = sorted(name for name in arrays.namelist() if name.startswith("colour_"))
         inside = arrays.getinfo("colour_inside.npy").file_size
-    assert colour == ["colour_counters.npy", "colour_inside.npy", "colour_total.npy"]
+    assert colour == ["colour_counters.npy", "colour_inside.npy", "colour_reference.npy", "colour_total.npy"]
     assert inside < 5 * ROW_BYTES  # the 4 histograms inside the window, whatever the render's length
     # Outputs 0..n-1 exist, the window ends at round(n / 2): about n / 2 histograms wait, and the log holds
     # no more than twice that (consumed rows are dropped once they outnumber the waiting ones).
