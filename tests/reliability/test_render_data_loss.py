@@ -283,3 +283,13 @@ def test_a_really_full_disk_leaves_a_playable_video_and_resumes_after_room_is_ma
     assert not result.interrupted
     assert _playable_frames(small_disk / "out.mp4") == FULL_DISK_FRAMES
     assert os.listdir(small_disk) == ["out.mp4"]
+
+
+def test_a_symlink_planted_as_the_lock_file_is_refused_and_its_target_untouched(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me")
+    (tmp_path / ".out.mp4.lock").symlink_to(target)
+    with pytest.raises(RenderError, match="cannot create the lock file"):
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    assert target.read_text() == "keep me"
+    assert (tmp_path / ".out.mp4.lock").is_symlink() and not (tmp_path / "out.mp4").exists()
