@@ -40,7 +40,7 @@ class OutputLock:
                            "wait for it to finish or choose another output name")
         while True:
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
             except OSError as exc:
                 raise RenderError(f"cannot create the lock file {self.path}: {exc.strerror or exc}") from exc
             try:

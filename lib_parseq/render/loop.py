@@ -148,7 +148,11 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     result = render_result(plan, committed, interrupted)
     if interrupted:
         return result
-    plan.publish()
+    try:
+        plan.publish()
+    except OSError as exc:
+        raise RenderError(f"cannot move the resumed video over {plan.video_path}: {exc.strerror or exc} (it is "
+                          f"complete in {plan.encode_path}; the old video was left as it was)") from exc
     finish_outputs(plan, settings, result)
     if plan.frames_dir is not None and settings.save_frames:
         result.frame_files = [frame_file(plan.frames_dir, f) for f in range(plan.start, plan.end)]

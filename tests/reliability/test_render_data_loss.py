@@ -254,10 +254,10 @@ def test_a_file_size_limit_hit_by_the_encoder_leaves_a_playable_video_and_resume
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 1.5 MB tmpfs (needs root and mount permission; skipped elsewhere), unmounted afterwards."""
+    """A real 512 kB tmpfs (needs root and mount permission; skipped elsewhere), unmounted afterwards."""
     mount_point = tmp_path / "small"
     mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount_point)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() or done.returncode}")
@@ -267,16 +267,29 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
-def test_a_really_full_disk_leaves_a_playable_video_and_resumes_after_room_is_made(small_disk):
+def test_a_really_full_disk_leaves_a_playable_video_and_resumes_after_room_is_made(small_disk, tmp_path):
+    """The video and its work folder on a full tmpfs (the frames kept elsewhere with --save-frames)."""
     manifest = _manifest(FULL_DISK_FRAMES, **NOISY)
+    frames = tmp_path / "frames"
     with pytest.raises(RenderError) as caught:
-        render(manifest, _big_settings(small_disk), DryRunBackend(), init_image=_init_image(BIG_SIZE))
-    assert "--resume" in caught.value.message or "space" in caught.value.message.lower()
+        render(manifest, _big_settings(small_disk, save_frames=frames), DryRunBackend(),
+               init_image=_init_image(BIG_SIZE))
+    assert "No space left on device" in caught.value.message
     kept = _playable_frames(small_disk / "out.mp4")
     assert 0 < kept < FULL_DISK_FRAMES
     subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
-    result = render(manifest, _big_settings(small_disk, resume=True), DryRunBackend(),
+    result = render(manifest, _big_settings(small_disk, save_frames=frames, resume=True), DryRunBackend(),
                     init_image=_init_image(BIG_SIZE))
     assert not result.interrupted
     assert _playable_frames(small_disk / "out.mp4") == FULL_DISK_FRAMES
     assert os.listdir(small_disk) == ["out.mp4"]
+
+
+def test_a_symlink_planted_as_the_lock_file_is_refused_and_its_target_untouched(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me")
+    (tmp_path / ".out.mp4.lock").symlink_to(target)
+    with pytest.raises(RenderError, match="cannot create the lock file"):
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    assert target.read_text() == "keep me"
+    assert (tmp_path / ".out.mp4.lock").is_symlink() and not (tmp_path / "out.mp4").exists()
