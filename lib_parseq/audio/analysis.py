@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib_parseq.audio.choices import COMPONENTS
 from lib_parseq.audio.dependency import require_librosa
 
 SAMPLE_RATE = 22050
@@ -32,7 +33,6 @@ PITCH_FMAX = 1047.0
 PITCH_RESOLUTION = 0.5
 PITCH_THRESHOLDS = 20
 HPSS_KERNEL = (17, 9)
-COMPONENTS = ("full", "percussive", "harmonic")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class FrameFeatures:
     voiced_probability: np.ndarray
     duration_s: float
     peak: float
+    has_pitch: bool = True
     sample_rate: int = SAMPLE_RATE
     hop: int = HOP
 
@@ -97,13 +98,13 @@ def _analyse_block(librosa, samples: np.ndarray, component: str, mel_basis: np.n
     magnitude = np.abs(spectrum)
     mel_db = librosa.power_to_db(mel_basis @ magnitude**2, ref=1.0, top_db=None)
     onset = librosa.onset.onset_strength(S=mel_db, sr=SAMPLE_RATE, hop_length=HOP, n_fft=N_FFT)
-    rms = librosa.feature.rms(S=magnitude, frame_length=N_FFT)[0]
     centroid = librosa.feature.spectral_centroid(S=magnitude, sr=SAMPLE_RATE, n_fft=N_FFT)[0]
+    signal = samples if mask is None else librosa.istft(spectrum, hop_length=HOP, length=samples.size)
     frames = magnitude.shape[1]
+    rms = librosa.feature.rms(y=signal, frame_length=N_FFT, hop_length=HOP)[0][:frames]
     f0 = np.full(frames, np.nan)
     voiced = np.zeros(frames)
     if with_pitch:
-        signal = samples if mask is None else librosa.istft(spectrum, hop_length=HOP, length=samples.size)
         pitch, probability = _pitch(librosa, signal)
         count = min(frames, pitch.size * PITCH_DECIMATION)
         f0[:count] = np.repeat(pitch, PITCH_DECIMATION)[:count]
@@ -162,5 +163,5 @@ def analyse_stream(blocks: Iterable[np.ndarray], *, component: str = "full", wit
     onset, rms, centroid, f0, voiced = joined
     return FrameFeatures(
         component=component, onset_strength=onset, rms=rms, centroid=centroid, f0=f0,
-        voiced_probability=voiced, duration_s=sample_count / SAMPLE_RATE, peak=peak,
+        voiced_probability=voiced, duration_s=sample_count / SAMPLE_RATE, peak=peak, has_pitch=with_pitch,
     )

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from lib_parseq.audio.analysis import COMPONENTS, SAMPLE_RATE, FrameFeatures, analyse_stream
+from lib_parseq.audio.analysis import SAMPLE_RATE, FrameFeatures, analyse_stream
+from lib_parseq.audio.choices import COMPONENTS, FEATURES
 from lib_parseq.audio.decode import check_audio_path, stream_pcm
 from lib_parseq.audio.rhythm import Rhythm, analyse_rhythm
 from lib_parseq.audio.sampling import event_frames, normalise, per_frame, pitch_per_frame, pulses, smooth
 from lib_parseq.errors import AudioError
 
 SILENCE_PEAK = 1e-4
-FEATURES = ("onset", "onsets", "beats", "rms", "centroid", "pitch")
 CONTINUOUS = ("onset", "rms", "centroid")
 COMPONENT_PREFIX = {"full": "", "percussive": "perc_", "harmonic": "harm_"}
 
@@ -39,11 +39,17 @@ class AudioAnalysis:
 
     @property
     def first_downbeat_s(self) -> float:
-        """The first downbeat (or beat, when no downbeat is detectable), seconds from the analysed start."""
-        for events in (self.rhythm.downbeats, self.rhythm.beats):
-            if events.size:
-                return float(events[0])
-        return 0.0
+        """The earliest time on the bar grid (the beat grid when no downbeat is detectable), in seconds.
+
+        The tracked downbeat is moved back by whole bars towards the start, since the beat tracker skips
+        the first weak beats of a song.
+        """
+        rhythm = self.rhythm
+        events = rhythm.downbeats if rhythm.downbeats.size else rhythm.beats
+        if not events.size or not rhythm.tempo > 0:
+            return 0.0
+        period = 60.0 / rhythm.tempo * (rhythm.beats_per_bar if rhythm.downbeats.size else 1)
+        return float(events[0] - np.floor(events[0] / period) * period)
 
 
 @dataclass
@@ -124,7 +130,7 @@ def frame_features(
             values, how = sources[feature]
             sampled = smooth(per_frame(values, rate, fps, count, origin_s, how), smoothing_s, fps)
             out.series[name + feature] = normalise(sampled, *normalise_to) if normalise_to else sampled
-    if "pitch" in features:
+    if "pitch" in features and track.has_pitch:
         pitch, voicing = pitch_per_frame(track.f0, track.voiced_probability, rate, fps, count, origin_s)
         out.series[name + "pitch"], out.series[name + "voicing"] = pitch, voicing
     rhythm = analysis.rhythm

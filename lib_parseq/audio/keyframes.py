@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from lib_parseq.audio.choices import KEYFRAME_MODES
 from lib_parseq.audio.features import FrameSeries
 from lib_parseq.schedules.document import copy_json
 
-KEYFRAME_MODES = ("beats", "onsets", "none")
 DECIMALS = 5
 
 
