@@ -9,7 +9,7 @@ from lib_parseq.audio.decode import decode_pcm, stream_pcm
 from lib_parseq.audio.dependency import require_librosa
 from lib_parseq.audio.features import AudioAnalysis, FrameSeries, analyse_file, frame_features
 from lib_parseq.audio.keyframes import MergeSummary, merge_analysis
-from lib_parseq.audio.track import DocumentAudio, audio_reference, document_audio
+from lib_parseq.audio.track import DocumentAudio, audio_for_render, audio_reference, document_audio
 
 __all__ = [
     "COMPONENTS",
@@ -20,6 +20,7 @@ __all__ = [
     "FrameSeries",
     "MergeSummary",
     "analyse_file",
+    "audio_for_render",
     "audio_reference",
     "decode_pcm",
     "document_audio",

@@ -51,12 +51,13 @@ def find_downbeats(accents: np.ndarray) -> tuple[int | None, int]:
     """(beats per bar, index of the first downbeat) where one bar phase is clearly accented, else (None, 0).
 
     For each meter and phase, the mean accent of that phase's beats over the mean of the others; the best
-    pair wins if it beats ACCENT_CONTRAST and there are at least MIN_BARS bars.
+    pair wins if it beats ACCENT_CONTRAST. Too few beats for MIN_BARS of the longest bar is "not detectable"
+    (a short excerpt would otherwise favour the shorter bar).
     """
     best = (None, 0, ACCENT_CONTRAST)
+    if accents.size < max(METERS) * MIN_BARS:
+        return None, 0
     for meter in METERS:
-        if accents.size < meter * MIN_BARS:
-            continue
         for phase in range(meter):
             on = np.zeros(accents.size, dtype=bool)
             on[phase::meter] = True
