@@ -21,6 +21,7 @@ REQUIREMENTS = (
     ("scipy", "scipy", None, "scipy>=1.10,<=1.17.1"),
     ("tqdm", "tqdm", None, "tqdm>=4.64,<=4.70.1"),
     ("matplotlib", "matplotlib", None, "matplotlib>=3.7,<=3.11.2"),
+    ("librosa", "librosa", "0.10", "librosa>=0.10,<=0.11.0"),
 )
 
 # A1111 1.10.1's pins (requirements_versions.txt) and torch: held at their installed versions.
