@@ -28,12 +28,18 @@ class SyncOptions:
     smoothing_s: float = 0.0
     normalise_to: tuple[float, float] | None = (0.0, 1.0)
     prefix: str | None = None
+    align_to_downbeat: bool | None = None
+
+    @property
+    def aligned(self) -> bool:
+        """Whether frame 0 sits on the first downbeat: as asked, else whenever the bpm is taken."""
+        return self.set_bpm if self.align_to_downbeat is None else self.align_to_downbeat
 
 
 def sample_for_document(analysis: AudioAnalysis, options: SyncOptions) -> FrameSeries:
-    """The analysis at the document's fps; with ``set_bpm``, frame 0 sits on the first downbeat so that
-    the beat variable ``b`` counts the music's beats from frame 0."""
-    origin = analysis.first_downbeat_s if options.set_bpm else 0.0
+    """The analysis at the document's fps; when aligned, frame 0 sits on the first downbeat so that, with the
+    detected bpm, the beat variable ``b`` counts the music's beats from frame 0."""
+    origin = analysis.first_downbeat_s if options.aligned else 0.0
     return frame_features(analysis, options.fps, features=options.features, origin_s=origin,
                           smoothing_s=options.smoothing_s, normalise_to=options.normalise_to,
                           prefix=options.prefix)
