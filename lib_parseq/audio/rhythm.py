@@ -16,6 +16,7 @@ import numpy as np
 
 from lib_parseq.audio.dependency import require_librosa
 
+TEMPO_WINDOW_FRAMES = 4096
 METERS = (4, 3)
 MIN_BARS = 2
 ACCENT_CONTRAST = 1.25
@@ -31,6 +32,18 @@ class Rhythm:
     downbeats: np.ndarray
     tempo: float
     beats_per_bar: int | None
+
+
+def _tempo_estimate(librosa, envelope: np.ndarray, sample_rate: int, hop: int) -> float:
+    """librosa's tempo estimate, as the median over windows of TEMPO_WINDOW_FRAMES (about 95 s).
+
+    librosa's estimator builds a tempogram over the whole envelope (hundreds of values per frame), which
+    would take a gigabyte for a 30-minute file; windows keep its memory bounded.
+    """
+    starts = range(0, max(envelope.size - TEMPO_WINDOW_FRAMES // 2, 1), TEMPO_WINDOW_FRAMES)
+    estimates = [float(librosa.feature.tempo(onset_envelope=envelope[start : start + TEMPO_WINDOW_FRAMES],
+                                             sr=sample_rate, hop_length=hop)[0]) for start in starts]
+    return float(np.median(estimates))
 
 
 def _tempo_from_beats(beats: np.ndarray, fallback: float) -> float:
@@ -73,10 +86,10 @@ def analyse_rhythm(envelope: np.ndarray, loudness: np.ndarray, frame_rate: float
     librosa = require_librosa()
     sample_rate = int(round(frame_rate * hop))
     onset_frames = librosa.onset.onset_detect(onset_envelope=envelope, sr=sample_rate, hop_length=hop)
-    estimate, beat_frames = librosa.beat.beat_track(onset_envelope=envelope, sr=sample_rate, hop_length=hop)
+    fallback = _tempo_estimate(librosa, envelope, sample_rate, hop)
+    _, beat_frames = librosa.beat.beat_track(onset_envelope=envelope, sr=sample_rate, hop_length=hop, bpm=fallback)
     beat_frames = np.asarray(beat_frames, dtype=int)
     beats = beat_frames / frame_rate
-    fallback = float(np.atleast_1d(estimate)[0])
     meter, first = find_downbeats(_accents(loudness, beat_frames)) if beat_frames.size else (None, 0)
     downbeats = beats[first::meter] if meter else np.zeros(0)
     return Rhythm(

@@ -108,9 +108,10 @@ def analyse_upload(upload: Any, component: str) -> tuple[AudioAnalysis, str]:
 
 def sync_options(doc: dict, series: list[str] | None, smoothing: float | None, align: bool, *,
                  keyframes: str = "none", extend: bool = False, set_bpm: bool = False) -> SyncOptions:
-    """The merge options for ``doc``'s fps and the panel's controls."""
+    """The merge options for ``doc``'s fps and the panel's controls (keyframes at beats need the beats...)."""
     options = doc.get("options") or {}
-    return SyncOptions(fps=float(options.get("output_fps") or 20), features=tuple(series or ()) or ("beats",),
+    features = tuple(dict.fromkeys([*(series or ()), *([keyframes] if keyframes != "none" else [])])) or ("beats",)
+    return SyncOptions(fps=float(options.get("output_fps") or 20), features=features,
                        keyframes=keyframes, set_bpm=set_bpm, extend=extend, smoothing_s=float(smoothing or 0),
                        align_to_downbeat=bool(align))
 
