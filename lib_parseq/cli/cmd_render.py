@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from lib_parseq.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR
+from lib_parseq.cli.argtypes import positive_float
 
 BORDERS = ("reflect", "replicate", "wrap", "noise")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -35,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dry-run", action="store_true", help="run the pipeline without diffusion (required here)")
     parser.add_argument("--overlay", action="store_true", help="write each frame's parameters on the video")
     parser.add_argument("--size", metavar="WxH", type=_size, help="output size (default: the input's, made even)")
-    parser.add_argument("--fps", type=_positive_float, help="output fps (default: the manifest's output_fps)")
-    parser.add_argument("--input-fps", type=_positive_float, help="rate to read the input video at (default: --fps)")
+    parser.add_argument("--fps", type=positive_float, help="output fps (default: the manifest's output_fps)")
+    parser.add_argument("--input-fps", type=positive_float, help="rate to read the input video at (default: --fps)")
     parser.add_argument("--frames", metavar="A:B", type=_frame_range, help="render frames A to B-1 only")
     parser.add_argument("--save-frames", metavar="DIR", help="also keep every frame as PNG in DIR")
     parser.add_argument("--audio", metavar="FILE", help="add this audio track, trimmed to the video (default: the "
@@ -62,16 +63,6 @@ def _size(text: str) -> tuple[int, int]:
     if not match:
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 512x512, got {text!r}")
     return int(match.group(1)), int(match.group(2))
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def _frame_range(text: str) -> tuple[int | None, int | None]:
