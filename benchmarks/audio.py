@@ -9,8 +9,10 @@ The track (drums, a chord pad and a gliding lead at 44.1 kHz) is written as a WA
    ``onset_strength``, ``onset_detect``, ``beat_track``, ``rms``, ``spectral_centroid`` and ``pyin`` (fmin C2,
    fmax C7) with default settings, on the first ``--baseline-seconds`` and scaled to the full track (pYIN at
    its defaults runs at a few times real time, so the whole track would take minutes).
-3. Memory: peak RSS of a fresh process analysing the 3-minute track and the same track looped to 30 minutes
-   (streamed from ffmpeg in blocks, so the two peaks should be close).
+3. Memory: a fresh process analyses the 3-minute track, another the same track looped to 30 minutes
+   (streamed from ffmpeg in blocks, so the two should need the same): the peak of the analysis' own
+   allocations (tracemalloc, which numpy reports to) and the process' peak RSS (mostly librosa, numba and
+   their compiled code).
 
     .venv/bin/python benchmarks/audio.py [--runs 2] [--baseline-seconds 30] [--skip-long]
 """
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import wave
 from pathlib import Path
 
@@ -95,12 +98,15 @@ def child(path: str) -> None:
     """Analyse one file in this fresh process and print its time and peak RSS as JSON."""
     require_librosa()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
     start = time.process_time()
     analysis = analyse_file(path)
     seconds = time.process_time() - start
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "duration": analysis.duration_s, "rss_before_mb": before / 1024,
-                      "rss_peak_mb": peak / 1024}))
+                      "rss_peak_mb": peak / 1024, "traced_peak_mb": traced_peak / 2**20}))
 
 
 def measure_in_child(path: Path) -> dict:
@@ -109,11 +115,45 @@ def measure_in_child(path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def speed(track: Path, args: argparse.Namespace) -> None:
+    """Part 1 and 2: our analysis and librosa's defaults on the 3-minute track."""
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    full, full_cpu = best_of(args.runs, lambda: analyse_file(track))
+    percussive, percussive_cpu = best_of(args.runs, lambda: analyse_file(track, component="percussive"))
+    base_part, base_part_cpu = best_of(1, lambda: librosa_defaults(track, args.baseline_seconds))
+    scale = SECONDS / args.baseline_seconds
+    baseline, baseline_cpu = base_part * scale, base_part_cpu * scale
+    ratio, ratio_cpu = SECONDS / full, SECONDS / full_cpu
+    print(f"3-minute track, full mix, all features: wall {full:.2f} s = {ratio:.0f}x real time, "
+          f"CPU {full_cpu:.2f} s = {ratio_cpu:.0f}x (target >= {TARGET_RATIO:.0f}x): "
+          f"{'PASS' if max(ratio, ratio_cpu) >= TARGET_RATIO else 'MISS'}")
+    print(f"  percussive component (HPSS): wall {percussive:.2f} s = {SECONDS / percussive:.0f}x, "
+          f"CPU {percussive_cpu:.2f} s = {SECONDS / percussive_cpu:.0f}x real time")
+    print(f"  librosa defaults: wall {base_part:.2f} s / CPU {base_part_cpu:.2f} s for the first "
+          f"{args.baseline_seconds:g} s, scaled to 3 minutes: wall {baseline:.1f} s, CPU {baseline_cpu:.1f} s "
+          f"({SECONDS / baseline_cpu:.1f}x real time); ours is {baseline / full:.1f}x faster (wall), "
+          f"{baseline_cpu / full_cpu:.1f}x (CPU)")
+
+
+def memory(track: Path, folder: Path) -> None:
+    """Part 3: the 3-minute track and the same looped to 30 minutes, each in a fresh process."""
+    long_track = folder / "long.wav"
+    run_ffmpeg(["-y", "-stream_loop", str(LONG_LOOPS - 1), "-i", str(track), "-c", "copy", str(long_track)],
+               what="loop the track")
+    short = measure_in_child(track)
+    long = measure_in_child(long_track)
+    print(f"memory: analysis peak (tracemalloc) {short['traced_peak_mb']:.0f} MB for 3 minutes, "
+          f"{long['traced_peak_mb']:.0f} MB for 30 minutes; process peak RSS {short['rss_peak_mb']:.0f} MB and "
+          f"{long['rss_peak_mb']:.0f} MB; 30-minute analysis CPU {long['seconds']:.1f} s "
+          f"= {long['duration'] / long['seconds']:.0f}x real time")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--baseline-seconds", type=float, default=30.0)
     parser.add_argument("--skip-long", action="store_true", help="skip the 30-minute memory measurement")
+    parser.add_argument("--memory-only", action="store_true", help="only the 3- vs 30-minute memory measurement")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -122,33 +162,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="parseq-audio-bench-") as folder:
         track = make_track(Path(folder) / "track.wav")
         analyse_file(track, end_s=5.0)  # load librosa and numba's compiled functions once
-        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        full, full_cpu = best_of(args.runs, lambda: analyse_file(track))
-        percussive, percussive_cpu = best_of(args.runs, lambda: analyse_file(track, component="percussive"))
-        base_part, base_part_cpu = best_of(1, lambda: librosa_defaults(track, args.baseline_seconds))
-        scale = SECONDS / args.baseline_seconds
-        baseline, baseline_cpu = base_part * scale, base_part_cpu * scale
-        ratio, ratio_cpu = SECONDS / full, SECONDS / full_cpu
-        print(f"3-minute track, full mix, all features: wall {full:.2f} s = {ratio:.0f}x real time, "
-              f"CPU {full_cpu:.2f} s = {ratio_cpu:.0f}x (target >= {TARGET_RATIO:.0f}x): "
-              f"{'PASS' if max(ratio, ratio_cpu) >= TARGET_RATIO else 'MISS'}")
-        print(f"  percussive component (HPSS): wall {percussive:.2f} s = {SECONDS / percussive:.0f}x, "
-              f"CPU {percussive_cpu:.2f} s = {SECONDS / percussive_cpu:.0f}x real time")
-        print(f"  librosa defaults: wall {base_part:.2f} s / CPU {base_part_cpu:.2f} s for the first "
-              f"{args.baseline_seconds:g} s, scaled to 3 minutes: wall {baseline:.1f} s, CPU {baseline_cpu:.1f} s "
-              f"({SECONDS / baseline_cpu:.1f}x real time); ours is {baseline / full:.1f}x faster (wall), "
-              f"{baseline_cpu / full_cpu:.1f}x (CPU)")
+        if not args.memory_only:
+            speed(track, args)
         if args.skip_long:
             return 0
-        long_track = Path(folder) / "long.wav"
-        run_ffmpeg(["-y", "-stream_loop", str(LONG_LOOPS - 1), "-i", str(track), "-c", "copy", str(long_track)],
-                   what="loop the track")
-        short = measure_in_child(track)
-        long = measure_in_child(long_track)
-        print(f"memory: 3-minute file peak RSS {short['rss_peak_mb']:.0f} MB "
-              f"(+{short['rss_peak_mb'] - short['rss_before_mb']:.0f} MB over the loaded libraries), "
-              f"30-minute file {long['rss_peak_mb']:.0f} MB (+{long['rss_peak_mb'] - long['rss_before_mb']:.0f} MB); "
-              f"30-minute analysis CPU {long['seconds']:.1f} s = {long['duration'] / long['seconds']:.0f}x real time")
+        memory(track, Path(folder))
     return 0
 
 
