@@ -152,3 +152,17 @@ def test_render_takes_the_documents_audio_from_its_start(repo_root, tmp_path, cl
     assert done.returncode == 0, done.stderr
     assert f"Audio: {path}" in done.stderr and "from 0.3" in done.stderr
     assert probe_video(video).has_audio
+
+
+def test_the_beat_synced_starter_takes_a_songs_series(capsys, tmp_path, repo_root, click_97):
+    starter = repo_root / "lib_parseq" / "ui" / "starters" / "beat-synced-from-audio.json"
+    out = tmp_path / "song.json"
+    code, err = run_cli(capsys, "audio", click_97[0], "--doc", starter, "-o", out, "--set-bpm", "--extend",
+                        "--features", "onset,rms,beats")
+    assert code == 0, err
+    assert "(4 replaced)" in err
+    merged = json.loads(out.read_text())
+    assert abs(merged["options"]["bpm"] - 97) < 1
+    zoom = np.array([frame["zoom"] for frame in compile_document(merged)["rendered_frames"]])
+    downbeats = [kf["frame"] for kf in merged["keyframes"] if kf.get("info") == "downbeat"]
+    assert downbeats and all(zoom[frame] > 1.03 for frame in downbeats), "the zoom kicks on each downbeat"
