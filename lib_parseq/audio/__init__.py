@@ -1,31 +1,38 @@
 """Audio-driven animation: decode a song through ffmpeg, analyse it with librosa, merge it into a document.
 
-librosa is imported on first analysis, so importing this package (and ``document_audio`` for renders) works
-without it; a missing librosa is one AudioError with the install command.
+The names below load their module on first use, so that the command line (which reads ``choices`` to build
+its parser) starts without numpy, scipy or the schedules; librosa itself is imported on the first analysis,
+and a missing librosa is one AudioError with the install command.
 """
 
-from lib_parseq.audio.choices import COMPONENTS, FEATURES, KEYFRAME_MODES
-from lib_parseq.audio.decode import decode_pcm, stream_pcm
-from lib_parseq.audio.dependency import require_librosa
-from lib_parseq.audio.features import AudioAnalysis, FrameSeries, analyse_file, frame_features
-from lib_parseq.audio.keyframes import MergeSummary, merge_analysis
-from lib_parseq.audio.track import DocumentAudio, audio_for_render, audio_reference, document_audio
+from __future__ import annotations
 
-__all__ = [
-    "COMPONENTS",
-    "FEATURES",
-    "KEYFRAME_MODES",
-    "AudioAnalysis",
-    "DocumentAudio",
-    "FrameSeries",
-    "MergeSummary",
-    "analyse_file",
-    "audio_for_render",
-    "audio_reference",
-    "decode_pcm",
-    "document_audio",
-    "frame_features",
-    "merge_analysis",
-    "require_librosa",
-    "stream_pcm",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "COMPONENTS": "choices",
+    "FEATURES": "choices",
+    "KEYFRAME_MODES": "choices",
+    "decode_pcm": "decode",
+    "stream_pcm": "decode",
+    "require_librosa": "dependency",
+    "AudioAnalysis": "features",
+    "FrameSeries": "features",
+    "analyse_file": "features",
+    "frame_features": "features",
+    "MergeSummary": "keyframes",
+    "merge_analysis": "keyframes",
+    "DocumentAudio": "track",
+    "audio_for_render": "track",
+    "audio_reference": "track",
+    "document_audio": "track",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
