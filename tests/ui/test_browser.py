@@ -13,7 +13,6 @@ import json
 import os
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from servers import answers, running_server
@@ -224,18 +223,9 @@ def test_edit_compile_error_import_and_send(page, artifacts_dir):
 
 def test_audio_panel_analyses_and_merges_series_keyframes_and_bpm(page, artifacts_dir, tmp_path):
     pytest.importorskip("librosa", reason="librosa (requirements.txt) is needed for the Audio panel")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "audio"))
-    from audio_synth import click_track, write_wav
+    from audio_steps import analyse_click_track
 
-    samples, _ = click_track(120, 8.0, first_beat_s=0.25)
-    song = write_wav(tmp_path / "click-120.wav", samples)
-    page.locator("#parseq_views button", has_text="Audio").first.click()
-    page.set_input_files("#parseq_audio_file input[type=file]", str(song))
-    page.wait_for_function("() => document.querySelector('#parseq_audio_file').innerText.includes('click-120')")
-    page.locator("#parseq_audio_analyse").click()
-    page.wait_for_function("() => document.querySelector('#parseq_audio_summary').innerText.includes('bpm')",
-                           timeout=120_000)
-    summary = page.locator("#parseq_audio_summary").first.inner_text()
+    summary = analyse_click_track(page, tmp_path, 120)
     tempo = float(re.search(r"tempo ([\d.]+) bpm", summary).group(1))
     assert abs(tempo - 120) < 1, summary
     assert "4 beats per bar" in summary

@@ -70,11 +70,7 @@ def test_send_to_img2img_inside_a1111(webui_url, launch_chromium, artifacts_dir)
 
 def test_audio_panel_inside_a1111_sends_its_series(webui_url, launch_chromium, artifacts_dir, tmp_path):
     pytest.importorskip("librosa", reason="librosa (requirements.txt) is needed for the Audio panel")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "audio"))
-    from audio_synth import click_track, write_wav
-
-    samples, _ = click_track(97, 8.0, first_beat_s=0.3)
-    song = write_wav(tmp_path / "click-97.wav", samples)
+    from audio_steps import analyse_click_track
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -83,13 +79,7 @@ def test_audio_panel_inside_a1111_sends_its_series(webui_url, launch_chromium, a
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(webui_url)
         page.locator("#tabs button", has_text="Parseq").first.click()
-        page.locator("#parseq_views button", has_text="Audio").first.click()
-        page.set_input_files("#parseq_audio_file input[type=file]", str(song))
-        page.wait_for_function("() => document.querySelector('#parseq_audio_file').innerText.includes('click-97')")
-        page.locator("#parseq_audio_analyse").click()
-        page.wait_for_function("() => document.querySelector('#parseq_audio_summary').innerText.includes('bpm')",
-                               timeout=120_000)
-        assert "97." in page.locator("#parseq_audio_summary").first.inner_text()
+        assert "97." in analyse_click_track(page, tmp_path, 97)
         page.locator("#parseq_audio_add_series").click()
         page.wait_for_function("() => document.querySelector('#parseq_status').innerText.includes('Audio: series')")
         page.locator("#parseq_audio_add_keyframes").click()
