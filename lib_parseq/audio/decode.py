@@ -74,8 +74,9 @@ def stream_pcm(
                     break
             if process.wait() != 0:
                 stderr.seek(0)
-                reason = stderr_tail(stderr.read())
-                if "does not contain any stream" in reason or "matches no streams" in reason:
+                message = stderr.read()
+                reason = stderr_tail(message)
+                if b"does not contain any stream" in message or b"matches no streams" in message:
                     reason = "it has no audio track"
                 raise AudioError(f"cannot be read as audio: {reason}", path=str(path))
         finally:

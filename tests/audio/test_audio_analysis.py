@@ -106,6 +106,17 @@ def test_compressed_files_decode_to_the_same_features_as_the_wav(click_97, suffi
     assert np.median(relative) < 0.05, np.median(relative)
 
 
+def test_the_audio_track_of_a_video_is_analysed(click_120):
+    wav, _ = click_120
+    video = wav.with_name("click120-video.mp4")
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", "color=c=black:size=64x64:rate=10:duration=10", "-i", str(wav),
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(video)],
+               what="make a video with the click track")
+    analysis = analyse_file(video, with_pitch=False)
+    assert abs(analysis.rhythm.tempo - 120) < 1
+    assert analysis.duration_s == pytest.approx(10.0, abs=0.1)
+
+
 def test_trim_and_origin_shift_the_frames(click_120):
     path, beats = click_120
     trimmed = analyse_file(path, start_s=2.0, end_s=8.0, with_pitch=False)

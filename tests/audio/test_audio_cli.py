@@ -16,6 +16,7 @@ from audio_synth import write_wav
 from lib_parseq.cli import main
 from lib_parseq.schedules import compile_document
 from lib_parseq.video import probe_video
+from lib_parseq.video.ffmpeg import run_ffmpeg
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str]:
@@ -106,9 +107,16 @@ def _text_file(path: Path) -> Path:
     return path
 
 
+def _silent_video(path: Path) -> Path:
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=64x64:rate=10", "-pix_fmt", "yuv420p", str(path)],
+               what="make a video without audio")
+    return path
+
+
 @pytest.mark.parametrize("make, expected", [
     (lambda d: d / "missing.wav", "audio file not found"),
     (lambda d: _text_file(d / "notes.wav"), "cannot be read as audio"),
+    (lambda d: _silent_video(d / "clip.mp4"), "it has no audio track"),
     (lambda d: _wav_bytes(d / "empty.wav", np.zeros(0)), "holds no audio samples"),
     (lambda d: _wav_bytes(d / "silent.wav", np.zeros(22050)), "is silent"),
     (lambda d: write_wav(d / "short.wav", 0.5 * np.sin(np.arange(300) / 3)), "shorter than one frame"),
