@@ -22,6 +22,7 @@ REQUIREMENTS = (
     ("tqdm", "tqdm", None, "tqdm>=4.64,<=4.70.1"),
     ("matplotlib", "matplotlib", None, "matplotlib>=3.7,<=3.11.2"),
     ("regex", "regex", "2022.1.18", "regex>=2022.1.18,<=2026.11.19"),
+    ("librosa", "librosa", "0.10", "librosa>=0.10,<=0.11.0"),
 )
 
 # A1111 1.10.1's pins (requirements_versions.txt) and torch: held at their installed versions.

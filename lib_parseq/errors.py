@@ -106,3 +106,9 @@ class RenderError(ParseqError):
     """A render cannot start or continue: missing input, unwritable output, encoder failure, backend failure."""
 
     kind = "RenderError"
+
+
+class AudioError(ParseqError):
+    """An audio file cannot be analysed (missing, not audio, empty, silent, too short) or its tools are missing."""
+
+    kind = "AudioError"

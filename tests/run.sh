@@ -86,7 +86,8 @@ make_venv .venv-numpy2
 .venv-numpy2/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements.txt "numpy>=2" \
     "$(pinned pytest)" "$(pinned hypothesis)" "$(pinned scikit-image)"
 .venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)"
-.venv-numpy2/bin/python -m pytest -q -p no:cacheprovider tests/language tests/schedules tests/render tests/reliability
+.venv-numpy2/bin/python -m pytest -q -p no:cacheprovider tests/language tests/schedules tests/render tests/reliability \
+    tests/audio/test_audio_analysis.py
 
 stage "gradio 4"
 bash tests/a1111/check_gradio4.sh

@@ -14,7 +14,7 @@ import sys
 
 from lib_parseq.errors import ParseqError
 
-COMMAND_MODULES = ("eval", "compile", "plot", "deforum", "render", "check", "ui")
+COMMAND_MODULES = ("eval", "compile", "plot", "deforum", "render", "check", "audio", "ui")
 
 EXIT_OK = 0
 EXIT_WARNINGS = 1

@@ -42,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--input-fps", type=_fps, help="rate to read the input video at (default: --fps)")
     parser.add_argument("--frames", metavar="A:B", type=_frame_range, help="render frames A to B-1 only")
     parser.add_argument("--save-frames", metavar="DIR", help="also keep every frame as PNG in DIR")
-    parser.add_argument("--audio", metavar="FILE", help="add this audio track, trimmed to the video")
+    parser.add_argument("--audio", metavar="FILE", help="add this audio track, trimmed to the video (default: the "
+                        "file the document was analysed from by `parseq audio`, when it names one that exists)")
+    parser.add_argument("--no-audio", action="store_true", help="no audio track, even when the document names one")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted render of the same command")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
     parser.add_argument("--border", choices=BORDERS, default="reflect",
@@ -167,6 +169,20 @@ def _hybrid_settings(args: argparse.Namespace):
         composite=args.hybrid_composite, mask=args.hybrid_mask, mask_invert=args.hybrid_mask_invert,
         mask_equalise=args.hybrid_mask_equalise, mask_auto_contrast=args.hybrid_mask_auto_contrast,
         first_frame_init=args.hybrid_first_frame_init)
+def _audio_track(args: argparse.Namespace, manifest: dict) -> tuple[Path | None, float]:
+    """--audio, else the audio a local document names in ``meta.audio`` (with its start), else none."""
+    from lib_parseq.audio.track import audio_for_render
+
+    if args.no_audio:
+        return None, 0.0
+    local = not args.manifest.startswith(("http://", "https://")) and args.manifest != "-"
+    track = audio_for_render(manifest if local else {}, args.audio, Path(args.manifest).parent if local else None)
+    if track is None:
+        return None, 0.0
+    if not args.audio:
+        print(f"Audio: {track.path} from {track.start_s:g} s (named by the document; --no-audio leaves it out)",
+              file=sys.stderr)
+    return track.path, track.start_s
 
 
 def run(args: argparse.Namespace) -> int:
@@ -188,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
     from lib_parseq.render import DryRunBackend, RenderSettings, render
 
     manifest = _load_manifest(args.manifest)
+    audio, audio_start_s = _audio_track(args, manifest)
     output_dir, template = split_output(args.output, args.output_dir)
     settings = RenderSettings(
         output=template, output_dir=output_dir,
@@ -198,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
         colour_space=args.colour_space, colour_source=args.colour_source, colour_every=args.colour_every,
         greyscale=args.greyscale, hybrid=_hybrid_settings(args),
         vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
-        webm=args.webm, audio=Path(args.audio) if args.audio else None, resume=args.resume,
+        webm=args.webm, audio=audio, audio_start_s=audio_start_s, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state,
     )
     bar = None

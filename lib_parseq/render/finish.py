@@ -142,7 +142,7 @@ def _rebuild(plan: RenderPlan, settings: RenderSettings, committed: int) -> None
 
 def finish_outputs(plan: RenderPlan, settings: RenderSettings, result: RenderResult) -> None:
     if settings.audio is not None:
-        start_s = plan.start / plan.fps
+        start_s = settings.audio_start_s + plan.start / plan.fps
         mux_audio(plan.video_path, Path(settings.audio), start_s=start_s)
         if plan.webm_path is not None:
             mux_audio(plan.webm_path, Path(settings.audio), start_s=start_s)

@@ -49,7 +49,8 @@ class RenderSettings:
     diffused frames along their optical flow in the in-betweens. ``hybrid`` turns a video input into Deforum's
     hybrid video instead of vid2vid. ``resumable`` keeps a lossless PNG copy of
     every written frame and periodic checkpoints so an interrupted or failed render can be resumed and a
-    dead encoder's video rebuilt; turning it off is faster but gives up both.
+    dead encoder's video rebuilt; turning it off is faster but gives up both. ``audio_start_s`` is where in
+    ``audio`` frame 0 falls (a document analysed from a trimmed or beat-aligned part of a song says so).
     """
 
     output: str = "parseq-<timestamp>.mp4"
@@ -79,6 +80,7 @@ class RenderSettings:
     gif: bool = False
     webm: bool = False
     audio: Path | None = None
+    audio_start_s: float = 0.0
     resume: bool = False
     overwrite: bool = False
     resumable: bool = True

@@ -13,6 +13,7 @@ STARTERS = {
     "Blank": "blank.json",
     "Multi-prompt morph": "multi-prompt-morph.json",
     "Beat-synced zoom": "beat-synced-zoom.json",
+    "Beat-synced from audio": "beat-synced-from-audio.json",
     "3D orbit": "3d-orbit.json",
 }
 DEFAULT_STARTER = "Multi-prompt morph"

@@ -14,6 +14,7 @@ from typing import Any
 from lib_parseq.errors import DocumentError, ParseqError
 from lib_parseq.ui import grid as grid_model
 from lib_parseq.ui import prompts_table
+from lib_parseq.ui.audio_panel import build_audio_panel, wire_audio_panel
 from lib_parseq.ui.chart import X_UNITS
 from lib_parseq.ui.document import field_choices, last_frame, shown_fields, with_options, with_shown_fields
 from lib_parseq.ui.exporting import deforum_schedules_text, write_exports
@@ -217,6 +218,8 @@ def build_tab(*, standalone: bool = False) -> Any:
                     elem_id="parseq_frames",
                     wrap=True,
                 )
+            with gr.Tab("Audio", elem_id="parseq_audio_tab"):
+                audio = build_audio_panel(gr)
             with gr.Tab("Import", elem_id="parseq_import_tab"):
                 import_box = gr.Textbox(
                     label="Paste a Parseq document or manifest, Deforum settings, or one Deforum schedule (0:(1), 30:(1.5))",
@@ -452,6 +455,7 @@ def build_tab(*, standalone: bool = False) -> Any:
         send_button.click(on_send, [preview_state], [send_payload]).then(
             None, [send_payload], [send_note], **js_kwargs(SEND_JS)
         )
+        wire_audio_panel(gr, audio, [doc_state, preview_state, unit], all_outputs, structure_updates, structure_error)
         if standalone and JAVASCRIPT_FILE.is_file():
             script = JAVASCRIPT_FILE.read_text(encoding="utf-8")
             tab.load(None, None, None, **js_kwargs(f"() => {{ {script}\n }}"))

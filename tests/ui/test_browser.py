@@ -1,7 +1,8 @@
 """End to end in a real browser: ``python -m lib_parseq ui`` on localhost, driven by Playwright and Debian's Chromium.
 
 Edits a keyframe value and an interpolation cell and sees the chart and the manifest follow, breaks an
-expression and reads the error, imports Deforum settings, tries "Send to img2img", and keeps screenshots
+expression and reads the error, imports Deforum settings, tries "Send to img2img", analyses a click track in
+the Audio panel and merges its series, beat keyframes and BPM into the document, and keeps screenshots
 under ``tests/artifacts/``. ``PARSEQ_UI_PYTHON=.venv-gradio4/bin/python`` serves the page from another
 virtualenv (to check the same flow on gradio 4).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import pytest
@@ -238,3 +240,46 @@ def test_edit_compile_error_import_and_send(page, artifacts_dir):
     page.locator("#parseq_chart img").wait_for()
     page.screenshot(path=str(artifacts_dir / "ui-editor.png"), full_page=True)
     assert (artifacts_dir / "ui-editor.png").stat().st_size > 10_000
+
+
+def test_audio_panel_analyses_and_merges_series_keyframes_and_bpm(page, artifacts_dir, tmp_path):
+    pytest.importorskip("librosa", reason="librosa (requirements.txt) is needed for the Audio panel")
+    from audio_steps import analyse_click_track
+
+    summary = analyse_click_track(page, tmp_path, 120)
+    tempo = float(re.search(r"tempo ([\d.]+) bpm", summary).group(1))
+    assert abs(tempo - 120) < 1, summary
+    assert "4 beats per bar" in summary
+    page.wait_for_function("() => { const img = document.querySelector('#parseq_audio_chart img'); return img && img.src; }")
+    audio_chart = page.get_attribute("#parseq_audio_chart img", "src")
+
+    # Another series choice redraws the panel's chart.
+    page.locator("#parseq_audio_series label", has_text="centroid").click()
+    page.wait_for_function(
+        "(before) => { const img = document.querySelector('#parseq_audio_chart img'); return img && img.src !== before; }",
+        arg=audio_chart,
+    )
+
+    page.locator("#parseq_audio_add_series").click()
+    manifest = _wait_manifest(page, "(m) => (m.timeSeries || []).some(t => t.alias === 'rms')")
+    aliases = {entry["alias"] for entry in manifest["timeSeries"]}
+    assert {"onset", "rms", "centroid", "beat"} <= aliases
+    assert manifest["meta"]["audio"]["file"].endswith("click-120.wav")
+    assert "Audio: series" in page.locator("#parseq_status").first.inner_text()
+
+    main_chart = _chart_source(page)
+    page.locator("#parseq_audio_add_keyframes").click()
+    manifest = _wait_manifest(page, "(m) => m.keyframes.filter(k => /beat/.test(k.info || '')).length >= 10")
+    fps = float(manifest["options"]["output_fps"])
+    beat_frames = sorted(k["frame"] for k in manifest["keyframes"] if re.search(r"beat", k.get("info") or ""))
+    gaps = [b - a for a, b in zip(beat_frames, beat_frames[1:], strict=False)]
+    assert all(abs(gap - fps / 2) <= 1 for gap in gaps), (fps, beat_frames)
+    assert any(k.get("info") == "downbeat" for k in manifest["keyframes"])
+    assert len(manifest["rendered_frames"]) >= 7 * fps, "extended to the end of the audio"
+    _wait_chart_change(page, main_chart)
+
+    page.locator("#parseq_audio_take_bpm").click()
+    page.wait_for_function("() => Math.abs(parseFloat(document.querySelector('#parseq_bpm input').value) - 120) < 1")
+    manifest = _wait_manifest(page, "(m) => Math.abs(m.options.bpm - 120) < 1")
+    page.locator("#parseq_views button", has_text="Audio").first.click()
+    page.screenshot(path=str(artifacts_dir / "ui-audio.png"), full_page=True)

@@ -1,4 +1,5 @@
-"""In a real browser, inside the A1111 stand-in: "Send to img2img" picks the Parseq script, fills its box, switches tab.
+"""In a real browser, inside the A1111 stand-in: "Send to img2img" picks the Parseq script, fills its box, switches tab;
+a song analysed in the tab's Audio panel reaches img2img's manifest as time series and beat keyframes.
 
 The stand-in serves the whole webui (img2img tab with the Parseq script, and this extension's tab) with
 ``javascript/*.js`` and ``style.css`` injected as A1111 injects them, so this checks ``javascript/parseq.js``
@@ -93,4 +94,33 @@ def test_send_to_img2img_inside_a1111(webui_url, launch_chromium, artifacts_dir)
 
         page.locator("#tabs button", has_text="Parseq").first.click()
         assert "Sent to img2img" in page.locator("#parseq_send_note").first.inner_text()
+        browser.close()
+
+
+def test_audio_panel_inside_a1111_sends_its_series(webui_url, launch_chromium, artifacts_dir, tmp_path):
+    pytest.importorskip("librosa", reason="librosa (requirements.txt) is needed for the Audio panel")
+    from audio_steps import analyse_click_track
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1360, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(webui_url)
+        page.locator("#tabs button", has_text="Parseq").first.click()
+        assert "97." in analyse_click_track(page, tmp_path, 97)
+        page.locator("#parseq_audio_add_series").click()
+        page.wait_for_function("() => document.querySelector('#parseq_status').innerText.includes('Audio: series')")
+        page.locator("#parseq_audio_add_keyframes").click()
+        page.wait_for_function("() => document.querySelector('#parseq_status').innerText.includes('keyframes added')")
+        page.locator("#parseq_send").click()
+        page.wait_for_function(
+            "() => { const box = document.querySelector('#parseq_manifest textarea');"
+            " return box && box.value.includes('timeSeries') && box.value.includes('downbeat'); }"
+        )
+        sent = json.loads(page.eval_on_selector("#parseq_manifest textarea", "box => box.value"))
+        assert {"onset", "rms", "beat"} <= {entry["alias"] for entry in sent["timeSeries"]}
+        assert sent["meta"]["audio"]["file"].endswith("click-97.wav")
+        assert sum("beat" in (kf.get("info") or "") for kf in sent["keyframes"]) >= 8
+        page.screenshot(path=str(artifacts_dir / "ui-a1111-audio-sent.png"), full_page=True)
         browser.close()

@@ -11,6 +11,13 @@ from lib_parseq.ui import build_tab
 
 HARNESS = Path(__file__).resolve().parents[1] / "a1111" / "stand_in" / "harness.py"
 REQUIRED_IDS = {
+    "parseq_audio_tab",
+    "parseq_audio_file",
+    "parseq_audio_analyse",
+    "parseq_audio_chart",
+    "parseq_audio_add_series",
+    "parseq_audio_add_keyframes",
+    "parseq_audio_take_bpm",
     "parseq_grid",
     "parseq_errors",
     "parseq_chart",
