@@ -1,0 +1,192 @@
+"""Planning a render: check the inputs and settings and decide size, frame range, paths and the fingerprint.
+
+Every user error surfaces here, before the first frame (and before anything on disk is touched).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lib_parseq.errors import RenderError
+from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
+from lib_parseq.render.motion import detect_vocabulary
+from lib_parseq.render.params import numeric_values
+from lib_parseq.render.settings import BORDER_MODES, INTERPOLATIONS, RenderSettings
+from lib_parseq.render.state import fingerprint, remove_work_folder, work_folder
+from lib_parseq.video import VideoInfo, probe_video
+from lib_parseq.video.paths import check_writable_folder, resolve_output_path
+
+DEFAULT_FPS = 20.0
+MAX_BLEND_FRAMES = 64
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
+
+
+@dataclass
+class RenderPlan:
+    """Everything decided before the first frame: inputs, size, range, paths, pipeline options."""
+
+    frames: list[Mapping[str, Any]]
+    width: int
+    height: int
+    fps: float
+    start: int
+    end: int
+    vocabulary: str
+    init_image: np.ndarray | None
+    video: VideoInfo | None
+    video_path: Path
+    work: Path
+    frames_dir: Path | None
+    cc_width: int
+    cc_rate: float
+    cc_use_input: bool
+    history_size: int
+    fingerprint: str
+    gif_path: Path | None = None
+    webm_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.end - self.start
+
+
+def plan_render(
+    manifest: Mapping[str, Any],
+    settings: RenderSettings,
+    *,
+    init_image: np.ndarray | str | Path | None = None,
+    video_path: str | Path | None = None,
+) -> RenderPlan:
+    """Check inputs and settings and decide size, range and paths (every user error surfaces here)."""
+    if settings.border not in BORDER_MODES:
+        raise RenderError(f"unknown border mode {settings.border!r}; expected one of {', '.join(BORDER_MODES)}")
+    if settings.interpolation not in INTERPOLATIONS:
+        raise RenderError(f"unknown interpolation {settings.interpolation!r}")
+    if (init_image is None) == (video_path is None):
+        raise RenderError("give exactly one input: an init image (loopback) or a video (vid2vid)")
+    frames = manifest_frames(manifest)
+    options = manifest.get("options") if isinstance(manifest.get("options"), Mapping) else {}
+    fps = float(settings.fps or option_number(options, "output_fps") or DEFAULT_FPS)
+    if fps <= 0:
+        raise RenderError(f"fps must be positive, got {fps:g}")
+    warnings: list[str] = []
+
+    image = video = None
+    if video_path is not None:
+        video = probe_video(video_path, fps=settings.input_fps or fps)
+        source_size = (video.width, video.height)
+    else:
+        image = load_image(init_image)
+        source_size = (image.shape[1], image.shape[0])
+    width, height = _output_size(settings.size, source_size)
+    start, end = _frame_range(settings.frames, len(frames), video, fps, warnings)
+
+    vocabulary = detect_vocabulary(frames[0].keys(), settings.vocabulary)
+    cc_width = settings.cc_window_width
+    if cc_width is None:
+        cc_width = int(option_number(options, "cc_window_width") or 0)
+    cc_rate = settings.cc_window_slide_rate
+    if cc_rate is None:
+        cc_rate = option_number(options, "cc_window_slide_rate")
+        cc_rate = 1.0 if cc_rate is None else cc_rate
+    cc_use_input = option_flag(options, "cc_use_input") if settings.cc_use_input is None else settings.cc_use_input
+    if cc_width < -1:
+        raise RenderError(f"cc_window_width must be -1 (all outputs), 0 (off) or positive, got {cc_width}")
+    if cc_rate < 0:
+        raise RenderError(f"cc_window_slide_rate must not be negative, got {cc_rate:g}")
+    most_blended = max((numeric_values(f).get("loopback_frames", 1.0) for f in frames[start:end]), default=1.0)
+    history_size = int(min(max(round(most_blended), 1), MAX_BLEND_FRAMES))
+
+    video_out = resolve_output_path(settings.output, settings.output_dir,
+                                    img2img_output_path=settings.img2img_output_path)
+    if video_out.suffix.lower() not in VIDEO_SUFFIXES:
+        raise RenderError(f"output {video_out.name} must end in one of {', '.join(VIDEO_SUFFIXES)}")
+    check_writable_folder(video_out.parent)
+    work = work_folder(video_out)
+    frames_dir = Path(settings.save_frames).absolute() if settings.save_frames else None
+    if frames_dir is None and settings.resumable:
+        frames_dir = work / "frames"
+    gif_path = video_out.with_suffix(".gif") if settings.gif else None
+    webm_path = video_out.with_suffix(".webm") if settings.webm else None
+    _check_existing(settings, video_out, work, gif_path, webm_path, settings.save_frames)
+    if settings.save_frames:
+        check_writable_folder(Path(settings.save_frames).absolute())
+
+    source_id = _image_digest(image) if image is not None else f"{Path(video_path).resolve()}:{video.frame_count}"
+    decisive = {
+        "mode": "video" if video else "loopback", "source": source_id, "size": [width, height], "fps": fps,
+        "input_fps": settings.input_fps, "start": start, "end": end, "vocabulary": vocabulary,
+        "border": settings.border, "interpolation": settings.interpolation, "cc": [cc_width, cc_rate, cc_use_input],
+        "overlay": settings.overlay, "crf": settings.crf, "preset": settings.preset, "webm": settings.webm,
+        "frames_dir": str(frames_dir),
+    }
+    return RenderPlan(
+        frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,
+        init_image=image, video=video, video_path=video_out, work=work, frames_dir=frames_dir,
+        cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
+        fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path, webm_path=webm_path,
+        warnings=warnings,
+    )
+
+
+def _output_size(size: tuple[int, int] | None, source: tuple[int, int]) -> tuple[int, int]:
+    if size is not None:
+        width, height = (int(v) for v in size)
+        if width < 2 or height < 2 or width % 2 or height % 2:
+            raise RenderError(f"output size {width}x{height} must be even numbers of at least 2 (H.264 yuv420p)")
+        return width, height
+    width, height = source
+    return max(2, width - width % 2), max(2, height - height % 2)
+
+
+def _frame_range(requested: tuple[int | None, int | None] | None, count: int, video: VideoInfo | None,
+                 fps: float, warnings: list[str]) -> tuple[int, int]:
+    start, end = (requested or (None, None))
+    start = 0 if start is None else int(start)
+    end = count if end is None else int(end)
+    if not 0 <= start < end <= count:
+        raise RenderError(f"frame range {start}:{end} is outside the manifest's frames 0:{count}")
+    if video is None:
+        return start, end
+    available = video.frame_count
+    if requested is None and count < available:
+        raise RenderError(
+            f"the manifest has {count} frames but the video {video.path.name} has {available} frames at "
+            f"{fps:g} fps: extend the manifest, trim the video, or choose frames with --frames 0:{count}")
+    if start >= available:
+        raise RenderError(f"the video {video.path.name} has only {available} frames at {fps:g} fps; "
+                          f"frame {start} does not exist")
+    if end > available:
+        warnings.append(f"the video has {available} frames at {fps:g} fps; rendering frames {start}:{available}")
+        end = available
+    return start, end
+
+
+def _check_existing(settings: RenderSettings, video: Path, work: Path, gif: Path | None, webm: Path | None,
+                    save_frames: Path | None) -> None:
+    if settings.resume:
+        if not (work / "checkpoint.json").is_file():
+            raise RenderError(f"nothing to resume for {video}: no saved state in {work}")
+        return
+    if settings.overwrite:
+        remove_work_folder(work)
+        return
+    for path in (video, gif, webm):
+        if path is not None and path.exists():
+            hint = " (or --resume to continue the interrupted render)" if work.is_dir() else ""
+            raise RenderError(f"{path} already exists; pass --overwrite to replace it{hint}")
+    if save_frames is not None and Path(save_frames).is_dir() and any(Path(save_frames).glob("frame_*.png")):
+        raise RenderError(f"{save_frames} already holds frames; pass --overwrite to replace them")
+    remove_work_folder(work)
+
+
+def _image_digest(image: np.ndarray) -> str:
+    return hashlib.sha256(image.tobytes() + str(image.shape).encode()).hexdigest()
