@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from lib_parseq.errors import RenderError
+from lib_parseq.render.export import exporting
 from lib_parseq.render.pipeline import PipelineState
 from lib_parseq.render.plan import RenderPlan
 from lib_parseq.render.settings import RenderResult, RenderSettings
@@ -84,8 +85,8 @@ def encoder_failure(plan: RenderPlan, settings: RenderSettings, state: PipelineS
         note = "the frames were not saved (resumable off), so the video may be unplayable"
     else:
         try:
-            rebuilt = VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
-                                  preset=settings.preset)
+            rebuilt = exporting(VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
+                                            preset=settings.preset), plan.total, settings.pick, settings.pad)
             folder = str(plan.frames_dir)
             for frame in range(plan.start, committed):
                 rebuilt.write(read_png(os.path.join(folder, frame_name(frame))))

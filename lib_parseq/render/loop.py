@@ -21,6 +21,7 @@ import numpy as np
 from lib_parseq.errors import RenderError
 from lib_parseq.frames import ColourWindow, FrameHistory
 from lib_parseq.render.backend import Backend
+from lib_parseq.render.export import exporting
 from lib_parseq.render.finish import (
     close_quietly,
     encoder_failure,
@@ -80,8 +81,9 @@ def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
     first = plan.start
     if settings.resume:
         first = _restore(plan, state)
-    writer = VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
-                         preset=settings.preset, webm_path=plan.webm_path)
+    writer = exporting(VideoWriter(plan.video_path, plan.width, plan.height, plan.fps, crf=settings.crf,
+                                   preset=settings.preset, webm_path=plan.webm_path),
+                       plan.total, settings.pick, settings.pad)
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = first
     interrupted = False

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from lib_parseq.errors import RenderError
+from lib_parseq.render.export import check_export
 from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
 from lib_parseq.render.motion import detect_vocabulary
 from lib_parseq.render.params import numeric_values
@@ -88,6 +89,7 @@ def plan_render(
         source_size = (image.shape[1], image.shape[0])
     width, height = _output_size(settings.size, source_size)
     start, end = _frame_range(settings.frames, len(frames), video, fps, warnings)
+    check_export(settings.pick, settings.pad, end - start)
 
     vocabulary = detect_vocabulary(frames[0].keys(), settings.vocabulary)
     cc_width = settings.cc_window_width

@@ -18,7 +18,8 @@ class RenderSettings:
     are expanded; it may not leave its folder). ``frames`` is ``(start, end)``, end exclusive, either ``None``.
     ``cc_*`` override the manifest's colour-correction options. ``resumable`` keeps a lossless PNG copy of
     every written frame and periodic checkpoints so an interrupted or failed render can be resumed and a
-    dead encoder's video rebuilt; turning it off is faster but gives up both.
+    dead encoder's video rebuilt; turning it off is faster but gives up both. ``pick`` (a slice text such as
+    ``::2``) and ``pad`` ((first, last) extra copies) shape what the video receives (``render.export``).
     """
 
     output: str = "parseq-<timestamp>.mp4"
@@ -46,6 +47,8 @@ class RenderSettings:
     resumable: bool = True
     checkpoint_every: int = 25
     handle_sigint: bool = True
+    pick: str = ""
+    pad: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
