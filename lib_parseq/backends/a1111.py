@@ -36,6 +36,7 @@ from lib_parseq.backends.a1111_mapping import (
     overrides_of,
     processing_fields,
 )
+from lib_parseq.backends.a1111_travel import TravelValues
 from lib_parseq.backends.a1111_ui import ScriptValues
 from lib_parseq.errors import RenderError
 from lib_parseq.render.loop import RenderStopped
@@ -228,8 +229,9 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
     return settings
 
 
-def run_script(p: Any, *args: Any):
-    """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video."""
+def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
+    """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video.
+    ``travel`` holds the values of the controls of ``a1111_travel`` (export tools)."""
     from lib_parseq.render import render
     from lib_parseq.render.state import remove_work_folder
     from lib_parseq.video.ffmpeg import FFMPEG_ENV
@@ -271,7 +273,10 @@ def run_script(p: Any, *args: Any):
         os.environ[FFMPEG_ENV] = ffmpeg
     try:
         save_fetched(source, video)
-        result = render(manifest, _render_settings(p, values, video, output_dir), backend,
+        settings = _render_settings(p, values, video, output_dir)
+        if travel is not None:
+            travel.apply_to(settings)
+        result = render(manifest, settings, backend,
                         init_image=None if first_image is None else np.asarray(first_image),
                         video_path=input_video, progress=progress)
     finally:
