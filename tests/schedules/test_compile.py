@@ -186,6 +186,16 @@ def test_the_2022_readme_oscillator_example_in_a_2022_document():
     assert max(weights) == pytest.approx(0.5 + 0.5 * math.sin(12.5 * 2 * math.pi / 50), abs=0.01)
 
 
+def test_prompt_travel_options_reach_the_manifest_and_are_checked():
+    source = {"options": {"output_fps": 10, "bpm": 140, "prompt_blending": "embedding", "blend_method": "slerp"},
+              "managedFields": ["seed"], "keyframes": [{"frame": 0, "seed": 1}, {"frame": 2}]}
+    options = compile_document(source)["options"]
+    assert (options["prompt_blending"], options["blend_method"]) == ("embedding", "slerp")
+    source["options"]["prompt_blending"] = "latent"
+    with pytest.raises(DocumentError, match=r"options.prompt_blending.*must be one of composable, embedding"):
+        compile_document(source)
+
+
 def test_as_manifest_passes_manifests_through_and_checks_them():
     compiled = compile_document(doc([{"frame": 0, "x": 1}, {"frame": 1}], ["x"]))
     assert as_manifest(compiled)["rendered_frames"] == compiled["rendered_frames"]
