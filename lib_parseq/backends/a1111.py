@@ -260,9 +260,15 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
     p.do_not_save_samples = True
     total = _frame_total(manifest, values)
     shared.state.job_count = total
-    backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, frames_dir=frames_dir,
+    from lib_parseq.backends.a1111_embedding import EmbeddingBackend, resolve_blending
+
+    travel = travel or TravelValues()
+    blending = resolve_blending(manifest, travel.prompt_blending, travel.blend_method)
+    backend_type, blending_args = ((EmbeddingBackend, {"blending": blending}) if blending.mode == "embedding"
+                                   else (A1111Backend, {}))
+    backend = backend_type(p, manifest, ui=_ui_values(p), total=total, frames_dir=frames_dir,
                            init_image=first_image, dry_run=values.dry_run,
-                           keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)))
+                           keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)), **blending_args)
 
     def progress(report) -> None:
         shared.state.job_count = report.total
@@ -274,8 +280,7 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
     try:
         save_fetched(source, video)
         settings = _render_settings(p, values, video, output_dir)
-        if travel is not None:
-            travel.apply_to(settings)
+        travel.apply_to(settings)
         result = render(manifest, settings, backend,
                         init_image=None if first_image is None else np.asarray(first_image),
                         video_path=input_video, progress=progress)
@@ -291,6 +296,8 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
     kept = backend.kept()
     stopped = " (stopped early)" if result.interrupted or backend.should_stop() else ""
     note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped})"
+    if blending.note:
+        note = f"{note}; {blending.note}"
     infotexts = [info for _, info, _, _ in kept]
     if infotexts:
         infotexts[0] = f"{infotexts[0]}, {note}"

@@ -1,4 +1,4 @@
-"""The img2img script's travel and export controls (gradio only, no A1111 import), appended after the controls
+"""The img2img script's travel and export controls (pick/pad; composable or embedding prompt blending) (gradio only, no A1111 import), appended after the controls
 of ``a1111_ui`` so that A1111 passes their values to ``run()`` after the others.
 
 API callers that send only the older, shorter ``script_args`` get the defaults here (no pick, no pad).
@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from lib_parseq.backends.a1111_ui import ScriptValues
+from lib_parseq.frames.interpolate import BLEND_METHODS
 from lib_parseq.render.export import parse_pad, parse_pick
+
+DEFAULT_CHOICE = "Default"
+BLENDING_CHOICES = (DEFAULT_CHOICE, "composable", "embedding")
+METHOD_CHOICES = (DEFAULT_CHOICE, *BLEND_METHODS)
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class TravelValues:
     pick: str = ""
     pad_first: int = 0
     pad_last: int = 0
+    prompt_blending: str = DEFAULT_CHOICE
+    blend_method: str = DEFAULT_CHOICE
 
     @classmethod
     def from_args(cls, *args: Any) -> TravelValues:
@@ -31,6 +38,8 @@ class TravelValues:
             pick=str(values.get("pick") or "").strip(),
             pad_first=int(values.get("pad_first") or 0),
             pad_last=int(values.get("pad_last") or 0),
+            prompt_blending=str(values.get("prompt_blending") or DEFAULT_CHOICE),
+            blend_method=str(values.get("blend_method") or DEFAULT_CHOICE),
         )
         parse_pick(travel.pick)
         parse_pad((travel.pad_first, travel.pad_last))
@@ -60,4 +69,10 @@ def build_travel_controls() -> list:
                                   elem_id="parseq_pad_first")
             pad_last = gr.Number(label="Repeat the last frame (extra copies)", value=0, precision=0,
                                  elem_id="parseq_pad_last")
-    return [pick, pad_first, pad_last]
+    with gr.Row():
+        prompt_blending = gr.Radio(label="Prompt blending (Default: the Settings choice, else the manifest's)",
+                                   choices=list(BLENDING_CHOICES), value=DEFAULT_CHOICE,
+                                   elem_id="parseq_prompt_blending")
+        blend_method = gr.Radio(label="Embedding blend method", choices=list(METHOD_CHOICES), value=DEFAULT_CHOICE,
+                                elem_id="parseq_blend_method")
+    return [pick, pad_first, pad_last, prompt_blending, blend_method]
