@@ -333,7 +333,7 @@ class FakeCfgDenoiser:
         state = shared.state
         conds_list, tensor = prompt_parser.reconstruct_multicond_batch(cond, self.step)
         uncond = prompt_parser.reconstruct_cond_batch(uncond, self.step)
-        params = CFGDenoiserParams(x, None, sigma, state.sampling_step, state.sampling_steps, tensor, uncond, self)
+        params = CFGDenoiserParams(x, None, sigma, self.step, state.sampling_steps, tensor, uncond, self)
         script_callbacks.cfg_denoiser_callback(params)
         tensor, uncond = params.text_cond, params.text_uncond
         if shared.opts.pad_cond_uncond and _token_count(tensor) != _token_count(uncond):

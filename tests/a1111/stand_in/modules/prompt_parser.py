@@ -9,8 +9,6 @@ from collections import namedtuple
 
 import numpy as np
 
-from modules.sd_models_fake import DictWithShape
-
 re_AND = re.compile(r"\bAND\b")  # noqa: N816 (A1111's name)
 re_weight = re.compile(r"^((?:\s|.)*?)(?:\s*:\s*([-+]?(?:\d+\.?|\d*\.\d+)))?\s*$")
 
@@ -38,6 +36,18 @@ def get_multicond_prompt_list(prompts: list[str]):
 
 
 # --- conditioning (A1111 1.10.1 names and return shapes; arrays stand in for torch tensors) ------------------
+
+class DictWithShape(dict):
+    """An SDXL conditioning dict that also has a ``shape`` (its cross-attention's)."""
+
+    def __init__(self, x, shape=None):
+        super().__init__()
+        self.update(x)
+
+    @property
+    def shape(self):
+        return self["crossattn"].shape
+
 
 ScheduledPromptConditioning = namedtuple("ScheduledPromptConditioning", ["end_at_step", "cond"])
 MulticondLearnedConditioning = namedtuple("MulticondLearnedConditioning", ["shape", "batch"])

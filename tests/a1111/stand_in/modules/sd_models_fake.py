@@ -14,22 +14,12 @@ import hashlib
 
 import numpy as np
 
+from modules.prompt_parser import DictWithShape
+
 CHUNK_WORDS = 75
 CHUNK_TOKENS = 77
 DIM = 32
 VECTOR_DIM = 12
-
-
-class DictWithShape(dict):
-    """A1111's ``prompt_parser.DictWithShape``: an SDXL conditioning dict that also has a ``shape``."""
-
-    def __init__(self, x, shape=None):
-        super().__init__()
-        self.update(x)
-
-    @property
-    def shape(self):
-        return self["crossattn"].shape
 
 
 def _vector(*key) -> np.ndarray:
