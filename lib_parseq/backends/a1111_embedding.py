@@ -31,6 +31,7 @@ import numpy as np
 from modules import extra_networks, prompt_parser, script_callbacks, shared
 
 from lib_parseq.backends.a1111 import SETTINGS_SECTION, A1111Backend, option
+from lib_parseq.backends.a1111_travel_notes import EMBEDDING_NOTE, FORGE_NOTE
 from lib_parseq.frames.interpolate import BLEND_METHODS, blend, pad_tokens
 from lib_parseq.render.params import FrameParams
 
@@ -39,9 +40,6 @@ OPTION_BLEND_METHOD = "parseq_blend_method"
 FROM_MANIFEST = "from the manifest"
 BLENDING_MODES = ("composable", "embedding")
 CACHE_SIZE = 64
-NOTE = ("embedding travel: LoRA tags apply at their own weights for the whole frame (not blended); "
-        "[a:b:step] schedules switch within each prompt as A1111 does")
-FORGE_NOTE = "embedding travel is not available on Forge: composable prompts are used"
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def resolve_blending(manifest: dict[str, Any], ui_mode: str, ui_method: str) -> 
     method = pick(ui_method, "blend_method", OPTION_BLEND_METHOD, BLEND_METHODS, "lerp")
     if mode == "embedding" and is_forge():
         return Blending("composable", method, FORGE_NOTE)
-    return Blending(mode, method, NOTE if mode == "embedding" else "")
+    return Blending(mode, method, EMBEDDING_NOTE if mode == "embedding" else "")
 
 
 @dataclass(frozen=True)

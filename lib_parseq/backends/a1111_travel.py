@@ -16,8 +16,6 @@ from lib_parseq.render.export import parse_pad, parse_pick
 DEFAULT_CHOICE = "Default"
 BLENDING_CHOICES = (DEFAULT_CHOICE, "composable", "embedding")
 METHOD_CHOICES = (DEFAULT_CHOICE, *BLEND_METHODS)
-
-
 @dataclass(frozen=True)
 class TravelValues:
     """The travel/export controls' values, in ``build_travel_controls`` order."""

@@ -146,3 +146,21 @@ def test_lora_tags_apply_and_schedules_switch_per_step(webui, init_image):
     first, last = m.processing.unet_calls[0], m.processing.unet_calls[-1]
     np.testing.assert_allclose(first["cond"][0], 0.5 * cat + 0.5 * hat, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(last["cond"][0], 0.5 * dog + 0.5 * hat, rtol=1e-5, atol=1e-5)
+
+
+def test_the_summary_names_embedding_travel_and_its_limits():
+    from lib_parseq.backends.a1111_summary import describe_manifest
+
+    summary = describe_manifest(travel_manifest([1.0], options={"prompt_blending": "embedding", "blend_method": "slerp"}))
+    assert "Prompt blending: embedding (slerp)" in summary and "LoRA tags apply at their own weights" in summary
+    assert "Prompt blending" not in describe_manifest(travel_manifest([1.0]))
+
+
+def test_forge_falls_back_to_composable_with_a_visible_note(webui, init_image, monkeypatch):
+    from lib_parseq.backends import a1111_embedding
+
+    m = webui.modules
+    monkeypatch.setattr(a1111_embedding, "is_forge", lambda: True)
+    processed = run(webui, init_image, travel_manifest([0.5]), parseq_prompt_blending="embedding")
+    assert {call["rows"] for call in m.processing.unet_calls} == {3}
+    assert "embedding travel is not available on Forge: composable prompts are used" in processed.info
