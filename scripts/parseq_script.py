@@ -6,10 +6,12 @@ from ``lib_parseq`` is imported here, at module level. The logic lives in ``lib_
 
 import modules.scripts as scripts
 
-from lib_parseq.backends import a1111
+from lib_parseq.backends import a1111, a1111_embedding
+from lib_parseq.backends.a1111_travel import build_travel_controls, split_args
 from lib_parseq.backends.a1111_ui import build_controls
 
 a1111.register_callbacks()
+a1111_embedding.register_callbacks()
 
 
 class ParseqScript(scripts.Script):
@@ -20,7 +22,8 @@ class ParseqScript(scripts.Script):
         return is_img2img
 
     def ui(self, is_img2img):
-        return build_controls(a1111.control_defaults())
+        return build_controls(a1111.control_defaults()) + build_travel_controls()
 
     def run(self, p, *args):
-        return a1111.run_script(p, *args)
+        values, travel = split_args(args)
+        return a1111.run_script(p, *values, travel=travel)

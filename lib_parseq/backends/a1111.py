@@ -40,6 +40,7 @@ from lib_parseq.backends.a1111_mapping import (
     processing_fields,
 )
 from lib_parseq.backends.a1111_masks import FrameMasks, MaskOptions
+from lib_parseq.backends.a1111_travel import TravelValues
 from lib_parseq.backends.a1111_ui import (
     CONTINUE_LAST,
     START_NEW,
@@ -358,8 +359,9 @@ def _ffmpeg_from_settings() -> Iterator[None]:
                 os.environ[FFMPEG_ENV] = saved_env
 
 
-def run_script(p: Any, *args: Any):
-    """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video."""
+def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
+    """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video.
+    ``travel`` holds the values of the controls of ``a1111_travel`` (export tools, prompt blending)."""
     from lib_parseq.frames.cadence import diffused_frames
     from lib_parseq.render import plan_render, run_plan
     from lib_parseq.video.paths import check_sidecars
@@ -396,10 +398,18 @@ def run_script(p: Any, *args: Any):
     p.do_not_save_samples = True
     total = _frame_total(manifest, values)
     shared.state.job_count = total
+    from lib_parseq.backends.a1111_embedding import EmbeddingBackend, resolve_blending
+
+    travel = travel or TravelValues()
+    travel.apply_to(settings)
+    blending = resolve_blending(manifest, travel.prompt_blending, travel.blend_method)
+    backend_type, blending_args = ((EmbeddingBackend, {"blending": blending}) if blending.mode == "embedding"
+                                   else (A1111Backend, {}))
     start = (values.frame_range() or (0, None))[0] or 0
-    backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, start=start, frames_dir=frames_dir,
+    backend = backend_type(p, manifest, ui=_ui_values(p), total=total, start=start, frames_dir=frames_dir,
                            init_image=first_image, dry_run=values.dry_run,
-                           keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)), masks=masks if masks.active else None)
+                           keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)), masks=masks if masks.active else None,
+                           **blending_args)
     calls = total
 
     def progress(report) -> None:
@@ -425,7 +435,7 @@ def run_script(p: Any, *args: Any):
         remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
     else:
         forget(output_dir, video)
-    return _processed(p, backend, result, total)
+    return _processed(p, backend, result, total, blending.note)
 
 
 def _in_script_words(message: str) -> str:
@@ -433,13 +443,15 @@ def _in_script_words(message: str) -> str:
     return message.replace("run the same command with --resume to continue", CONTINUE_ADVICE)
 
 
-def _processed(p: Any, backend: A1111Backend, result: Any, total: int):
+def _processed(p: Any, backend: A1111Backend, result: Any, total: int, blending_note: str = ""):
     """The ``Processed`` A1111 shows: the kept frames, and a note naming the video (and its GIF/WebM)."""
     kept = backend.kept()
     stopped = f", stopped early: {CONTINUE_ADVICE}" if result.interrupted or backend.should_stop() else ""
     also = [str(path) for path in (result.gif_path, result.webm_path) if path is not None]
     extra = f", also {', '.join(also)}" if also else ""
     note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped}{extra})"
+    if blending_note:
+        note = f"{note}; {blending_note}"
     infotexts = [info for _, info, _, _ in kept]
     if infotexts:
         infotexts[0] = f"{infotexts[0]}, {note}"

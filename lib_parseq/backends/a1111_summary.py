@@ -7,6 +7,7 @@ from typing import Any
 
 from lib_parseq.backends.a1111_input import is_url, read_source, to_manifest
 from lib_parseq.backends.a1111_mapping import KEPT_UI_SETTINGS, managed_fields, overrides_of
+from lib_parseq.backends.a1111_travel_notes import blending_summary
 from lib_parseq.errors import ParseqError
 
 _MAX_LISTED = 12
@@ -39,6 +40,8 @@ def describe_manifest(manifest: Mapping[str, Any], *, compiled_from_document: bo
     ]
     if overrides.seed:
         lines.append("Frames whose seed is -1 get a new random seed each.")
+    if blending_summary(manifest.get("options")):
+        lines.append(blending_summary(manifest.get("options")))
     return "\n".join(lines)
 
 

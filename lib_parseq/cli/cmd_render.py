@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from lib_parseq.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR
+from lib_parseq.errors import RenderError
 
 BORDERS = ("reflect", "replicate", "wrap", "noise", "zeros", "border", "reflection", "black")
 SAMPLINGS = ("linear", "cubic", "lanczos", "nearest", "bilinear", "bicubic")
@@ -97,6 +98,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-resume-state", action="store_true",
                         help="do not keep PNG frames and checkpoints (faster; no --resume, no encoder recovery)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--pick", metavar="SLICE", type=_pick, default="",
+                        help="encode only these rendered frames, a Python-style slice: ::2, 10:50, :-1")
+    parser.add_argument("--pad", metavar="N|FIRST,LAST", type=_pad, default=(0, 0),
+                        help="repeat the first and last encoded frame N more times (or FIRST,LAST times)")
     parser.set_defaults(func=run)
 
 
@@ -117,6 +122,25 @@ def _fps(text: str) -> float:
     if not MIN_FPS <= value <= MAX_FPS:  # NaN fails too
         raise argparse.ArgumentTypeError(fps_range_message(value))
     return value
+
+
+def _pick(text: str) -> str:
+    from lib_parseq.render.export import parse_pick
+
+    try:
+        parse_pick(text)
+    except RenderError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    return text
+
+
+def _pad(text: str) -> tuple[int, int]:
+    from lib_parseq.render.export import parse_pad
+
+    try:
+        return parse_pad(text)
+    except RenderError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def _frame_range(text: str) -> tuple[int | None, int | None]:
@@ -216,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
         greyscale=args.greyscale, hybrid=_hybrid_settings(args),
         vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
         webm=args.webm, audio=audio, audio_start_s=audio_start_s, resume=args.resume,
-        overwrite=args.overwrite, resumable=not args.no_resume_state,
+        overwrite=args.overwrite, resumable=not args.no_resume_state, pick=args.pick, pad=args.pad,
     )
     bar = None
 

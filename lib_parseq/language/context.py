@@ -21,11 +21,13 @@ from lib_parseq.language.keyframe_info import InfoMatcher
 
 @dataclass(frozen=True)
 class Timing:
-    """Document options the language reads: frames per second, beats per minute, cadence."""
+    """Document options the language reads: frames per second, beats per minute, cadence, and whether
+    positional oscillator arguments follow the 2022 app's order (``legacy_positional``, spec §5.2)."""
 
     fps: float
     bpm: float
     cadence: float = 1
+    legacy_positional: bool = False
 
     @property
     def frames_per_beat(self) -> float:

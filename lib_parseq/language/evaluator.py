@@ -32,6 +32,7 @@ from lib_parseq.language.context import (
 from lib_parseq.language.expression import Expression, parse
 from lib_parseq.language.functions import (
     FUNCTIONS,
+    LEGACY_POSITIONAL,
     bind,
     invoke,
     series_at_frames,
@@ -110,6 +111,8 @@ def _previous_results(fr: Frames) -> np.ndarray:
 def _resolve_call(node: Call, fr: Frames):
     fn = FUNCTIONS.get(node.name)
     ctx = fr.ctx
+    if ctx.timing.legacy_positional and node.args:
+        fn = LEGACY_POSITIONAL.get(node.name, fn)
     if fn is None:
         series = ctx.time_series.get(node.name)
         if series is None:

@@ -92,8 +92,7 @@ def bind(fn: Function, node: Call) -> list[Node | None]:
     """The argument expression of each parameter (None: use the default); raises the §5.1 messages."""
     params = fn.params
     if not node.named:
-        required = sum(p.required for p in params)
-        if len(node.args) < required:
+        if any(p.required for p in params[len(node.args):]):  # a required parameter may follow optional ones
             names = ", ".join(p.label for p in params if p.required)
             raise _bind_error(node, f"1 or more missing required arguments for function '{fn.title}'. "
                                     f"Required arguments: {names}")
@@ -211,9 +210,26 @@ def _oscillator(kind: str) -> Callable:
 
 
 _OSCILLATOR_PARAMS = (
-    Param(("period", "p")), Param(("phase", "ps"), default=0.0), Param(("amp", "a"), default=1.0),
-    Param(("centre", "c"), default=0.0), Param(("limit", "li"), default=0.0), Param(("pulse", "pw"), default=5.0),
+    Param(("period", "p")), Param(("phase", "ps"), default=0.0), Param(("amp", "a", "amplitude"), default=1.0),
+    Param(("centre", "c", "center"), default=0.0), Param(("limit", "li"), default=0.0),
+    Param(("pulse", "pw", "pulsewidth"), default=5.0),
 )
+
+LEGACY_OSCILLATOR_ORDER = (3, 1, 0, 2, 4, 5)
+"""The 2022 app's positional order as indexes into _OSCILLATOR_PARAMS: centre, phase, period, amp (then limit, pulse)."""
+
+
+def _legacy_positional(fn: Function) -> Function:
+    """``fn`` with its parameters declared in the 2022 positional order; the implementation sees the modern order."""
+    order = LEGACY_OSCILLATOR_ORDER
+
+    def impl(site: Site, args: list[np.ndarray]) -> np.ndarray:
+        modern: list = [None] * len(args)
+        for position, index in enumerate(order):
+            modern[index] = args[position]
+        return fn.impl(site, modern)
+
+    return Function(fn.name, fn.description, tuple(fn.params[i] for i in order), impl)
 
 
 # --- transitions -----------------------------------------------------------------------------------
@@ -708,6 +724,10 @@ FUNCTIONS: dict[str, Function] = _define()
 PROMPT_ONLY = frozenset({"posneg", "posneg_lora"})
 STATEFUL = frozenset(name for name, fn in FUNCTIONS.items() if fn.stateful)
 SEQUENTIAL = frozenset(name for name, fn in FUNCTIONS.items() if fn.sequential)
+LEGACY_POSITIONAL: dict[str, Function] = {
+    name: _legacy_positional(FUNCTIONS[name]) for name in ("sin", "sq", "tri", "saw", "pulse")
+}
+"""The oscillators as a 2022 document calls them with positional arguments: ``sin(centre, phase, period, amp)``."""
 
 
 def unknown_function(name: str, node: Call, extra_names=()) -> EvalError:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from lib_parseq.errors import RenderError
+from lib_parseq.render.export import exporting
 from lib_parseq.render.pipeline import PipelineState
 from lib_parseq.render.plan import RenderPlan
 from lib_parseq.render.settings import RenderResult, RenderSettings
@@ -125,8 +126,8 @@ def _rebuild(plan: RenderPlan, settings: RenderSettings, committed: int) -> None
     """Encode the saved frames ``start..committed`` into a temporary file, then move it over the video."""
     temporary = plan.video_path.with_name(f".{plan.video_path.stem}.rebuilt{plan.video_path.suffix}")
     try:
-        rebuilt = VideoWriter(temporary, plan.width, plan.height, plan.fps, crf=settings.crf,
-                              preset=settings.preset)
+        rebuilt = exporting(VideoWriter(temporary, plan.width, plan.height, plan.fps, crf=settings.crf,
+                                        preset=settings.preset), plan.total, settings.pick, settings.pad)
         try:
             folder = str(plan.frames_dir)
             for frame in range(plan.start, committed):

@@ -21,6 +21,7 @@ import numpy as np
 from lib_parseq.errors import RenderError
 from lib_parseq.render.backend import Backend
 from lib_parseq.render.cadence import CadenceFrames, first_video_frame
+from lib_parseq.render.export import exporting
 from lib_parseq.render.finish import (
     close_quietly,
     encoder_failure,
@@ -88,8 +89,9 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     if settings.resume:
         first = _restore(plan, state)
         _check_saved_frames(plan, first)
-    writer = VideoWriter(plan.encode_path, plan.width, plan.height, plan.fps, crf=settings.crf,
-                         preset=settings.preset, webm_path=plan.encode_webm_path)
+    writer = exporting(VideoWriter(plan.encode_path, plan.width, plan.height, plan.fps, crf=settings.crf,
+                                   preset=settings.preset, webm_path=plan.encode_webm_path),
+                       plan.total, settings.pick, settings.pad)
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = plan.start  # frames in the video being written (the saved ones once replayed)
     saved_mark = 0

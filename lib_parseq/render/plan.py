@@ -20,6 +20,7 @@ from lib_parseq.frames import COLOUR_SOURCES, COLOUR_SPACES, border_mode, sampli
 from lib_parseq.frames.cadence import whole_cadence
 from lib_parseq.frames.flow import FLOW_METHODS
 from lib_parseq.frames.hybrid import CompositeMask
+from lib_parseq.render.export import check_export
 from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
 from lib_parseq.render.lock import OutputLock
 from lib_parseq.render.motion import detect_vocabulary
@@ -138,6 +139,7 @@ def plan_render(
         source_size = (image.shape[1], image.shape[0])
     width, height = _output_size(settings.size, source_size)
     start, end = _frame_range(settings.frames, len(frames), video, fps, warnings)
+    check_export(settings.pick, settings.pad, end - start)
 
     vocabulary = detect_vocabulary(frames[0].keys(), settings.vocabulary)
     cc_width = settings.cc_window_width
@@ -193,6 +195,7 @@ def plan_render(
             "border": settings.border, "interpolation": settings.interpolation,
             "cc": [cc_width, cc_rate, cc_use_input], "overlay": settings.overlay, "crf": settings.crf,
             "preset": settings.preset, "webm": settings.webm, "frames_dir": str(frames_dir),
+            "export": [settings.pick, repr(settings.pad)],
         }
         return RenderPlan(
             frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,

@@ -50,7 +50,8 @@ class RenderSettings:
     hybrid video instead of vid2vid. ``resumable`` keeps a lossless PNG copy of
     every written frame and periodic checkpoints so an interrupted or failed render can be resumed and a
     dead encoder's video rebuilt; turning it off is faster but gives up both. ``audio_start_s`` is where in
-    ``audio`` frame 0 falls (a document analysed from a trimmed or beat-aligned part of a song says so).
+    ``audio`` frame 0 falls (a document analysed from a trimmed or beat-aligned part of a song says so). ``pick`` (a slice text such as
+    ``::2``) and ``pad`` ((first, last) extra copies) shape what the video receives (``render.export``).
     """
 
     output: str = "parseq-<timestamp>.mp4"
@@ -86,6 +87,8 @@ class RenderSettings:
     resumable: bool = True
     checkpoint_every: int = 25
     handle_sigint: bool = True
+    pick: str = ""
+    pad: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ def evaluate_fields(
     declarations = {name: interpolations(document.keyframes, name) for name in managed}
     references = {name: field_references(name, declarations[name], managed_set) for name in managed}
     order = evaluation_order(managed, references)
-    timing = Timing(document.options.fps, document.options.bpm, document.options.cadence)
+    timing = Timing(document.options.fps, document.options.bpm, document.options.cadence,
+                    legacy_positional=document.legacy)
     keyframe_infos = [KeyframeInfo(int(kf["frame"]), _info(kf.get("info"))) for kf in document.keyframes]
     series = [TimeSeries(ts.alias, ts.xs, ts.ys, ts.in_milliseconds) for ts in document.time_series]
     values: dict[str, np.ndarray] = {}
@@ -135,7 +136,8 @@ def prompt_column(
     ``per_frame=True`` evaluates every ``${…}`` at each frame separately instead (the reference path,
     for tests and benchmarks).
     """
-    timing = Timing(document.options.fps, document.options.bpm, document.options.cadence)
+    timing = Timing(document.options.fps, document.options.bpm, document.options.cadence,
+                    legacy_positional=document.legacy)
     keyframe_infos = [KeyframeInfo(int(kf["frame"]), _info(kf.get("info"))) for kf in document.keyframes]
     series = [TimeSeries(ts.alias, ts.xs, ts.ys, ts.in_milliseconds) for ts in document.time_series]
     if per_frame:

@@ -244,7 +244,9 @@ _KNOWN_TOP_LEVEL = {
     "graphData", "sparklineData",
 }
 _KNOWN_OPTIONS = {"output_fps", "bpm", "cadence", "input_fps", "cc_window_width", "cc_window_slide_rate",
-                  "cc_use_input"}
+                  "cc_use_input", "prompt_blending", "blend_method"}
+PROMPT_BLENDING_CHOICES = {"prompt_blending": ("composable", "embedding"), "blend_method": ("lerp", "slerp")}
+"""Prompt travel options (a backend's choice between composable prompts and blended encoded prompts)."""
 _KNOWN_PROMPT_KEYS = {"name", "positive", "negative", "allFrames", "from", "to", "enabled", "overlap"}
 _KNOWN_PROMPTS_V2_KEYS = {"format", "enabled", "promptList", "commonPrompt", "commonPromptPos"}
 _TEXT_KEYS_IN_FRAMES = {"deforum_prompt", "positive_prompt", "negative_prompt"}
@@ -523,6 +525,9 @@ def _check_options(obj: Mapping, out: _Collector, skip: set[str]) -> None:
         out.error(json_path(("options", "input_fps")), fps_range_message(input_fps))
     _check_numeric_option(options, "cc_window_width", out, skip, minimum=-1, whole=True)
     _check_numeric_option(options, "cc_window_slide_rate", out, skip, minimum=0)
+    for key, choices in PROMPT_BLENDING_CHOICES.items():
+        if key in options and options[key] not in choices:
+            out.error(json_path(("options", key)), f"must be one of {', '.join(choices)}, not {describe(options[key])}")
 
 
 def fps_range_message(fps: float) -> str:

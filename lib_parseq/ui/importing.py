@@ -1,8 +1,10 @@
 """Turn what a user pastes or uploads into a document the tab can edit.
 
 Accepted: a Parseq keyframe document, a Parseq manifest (its document part is kept, the rendered frames are
-recomputed), a Deforum settings file (its schedule strings become keyframes), or one bare Deforum schedule
-string such as ``0:(1.0), 30:(1.5)`` which becomes keyframes of a chosen field.
+recomputed), a Deforum settings file (its schedule strings become keyframes), one bare Deforum schedule
+string such as ``0:(1.0), 30:(1.5)`` which becomes keyframes of a chosen field, or ``N: prompt`` lines
+(GIFfusion/Deforum prompts, with ``--neg``) which replace the prompt table; prompt-travel's one-stage-per-line
+boxes come in through ``import_travel_boxes``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from typing import Any
 from lib_parseq import json_input
 from lib_parseq.errors import DocumentError
 from lib_parseq.json_input import MAX_JSON_BYTES
+from lib_parseq.schedules.prompt_stages import (
+    Stage,
+    looks_like_frame_prompts,
+    parse_frame_prompts,
+    parse_steps,
+    stages_to_prompt_list,
+    travel_stages,
+)
 from lib_parseq.schedules.validate import refuse_lone_surrogates
 from lib_parseq.ui.document import last_frame, prepare_document
 from lib_parseq.ui.grid import add_keyframe
@@ -102,8 +112,30 @@ def import_text(text: str, doc: dict, schedule_field: str = "") -> tuple[dict, s
         raise DocumentError("nothing to import: paste a document, a manifest, Deforum settings or a schedule")
     if looks_like_schedule(text):
         return schedule_into_field(doc, schedule_field, text.strip()), f"Imported a Deforum schedule into {schedule_field}."
+    if looks_like_frame_prompts(text):
+        stages = parse_frame_prompts(text)
+        return prompt_stages_into(doc, stages), f"Imported {len(stages)} prompts as stages with linear fades."
     obj = parse_json_text(text)
     return document_from_object(obj), _describe(obj)
+
+
+def prompt_stages_into(doc: dict, stages: list[Stage]) -> dict:
+    """A copy of ``doc`` whose prompt table is the stages, cross-fading linearly; the document is extended
+    with a keyframe at the last stage when that stage lies past its last frame."""
+    keyframes = [dict(k) for k in doc.get("keyframes", [])]
+    if stages[-1].frame > last_frame(doc):
+        keyframes = add_keyframe(keyframes, stages[-1].frame)
+    updated = dict(doc, keyframes=keyframes)
+    prompts = dict(doc.get("prompts") or {})
+    prompts.update(format="v2", enabled=True, promptList=stages_to_prompt_list(stages, last_frame(updated)))
+    updated["prompts"] = prompts
+    return updated
+
+
+def import_travel_boxes(positive: str, negative: str, steps: str, doc: dict) -> tuple[dict, str]:
+    """Import prompt-travel's boxes (one stage per line; ``steps`` frames between stages) into the prompt table."""
+    stages = travel_stages(positive or "", negative or "", parse_steps(steps))
+    return prompt_stages_into(doc, stages), f"Imported {len(stages)} prompt-travel stages ending at frame {stages[-1].frame}."
 
 
 def import_file(path: str | Path) -> tuple[dict, str]:

@@ -19,7 +19,7 @@ from lib_parseq.ui.chart import X_UNITS
 from lib_parseq.ui.document import field_choices, last_frame, shown_fields, with_options, with_shown_fields
 from lib_parseq.ui.exporting import deforum_schedules_text, write_exports
 from lib_parseq.ui.gradio_compat import js_kwargs
-from lib_parseq.ui.importing import import_file, import_text
+from lib_parseq.ui.importing import import_file, import_text, import_travel_boxes
 from lib_parseq.ui.preview import (
     Preview,
     compile_preview,
@@ -238,6 +238,14 @@ def build_tab(*, standalone: bool = False) -> Any:
                 import_upload = guarded_upload(
                     gr.File(label="…or upload a JSON file", file_types=[".json", ".txt"], elem_id="parseq_import_file")
                 )
+                with gr.Accordion("prompt-travel stages (one prompt per line)", open=False):
+                    with gr.Row():
+                        travel_positive = gr.Textbox(label="Positive stages", lines=4, elem_id="parseq_travel_positive")
+                        travel_negative = gr.Textbox(label="Negative stages", lines=4, elem_id="parseq_travel_negative")
+                    with gr.Row():
+                        travel_steps = gr.Textbox(value="30", label="Frames between stages (one number or one per gap: 10, 20)",
+                                                  elem_id="parseq_travel_steps")
+                        travel_button = gr.Button("Import stages", elem_id="parseq_travel_button")
             with gr.Tab("Export", elem_id="parseq_export_tab"):
                 export_button = gr.Button("Prepare downloads", elem_id="parseq_export_button")
                 with gr.Row():
@@ -373,6 +381,13 @@ def build_tab(*, standalone: bool = False) -> Any:
                 return structure_error(doc, previous, exc)
             return structure_updates(new_doc, previous, x_unit, message)
 
+        def on_import_travel(positive, negative, steps, doc, previous, x_unit):
+            try:
+                new_doc, message = import_travel_boxes(positive, negative, steps, doc)
+            except ParseqError as exc:
+                return structure_error(doc, previous, exc)
+            return structure_updates(new_doc, previous, x_unit, message)
+
         def on_import_file(upload, doc, previous, x_unit):
             if upload is None:
                 return [gr.update()] * (len(structure_outputs) + len(view_outputs))
@@ -444,6 +459,8 @@ def build_tab(*, standalone: bool = False) -> Any:
         add_prompt_button.click(structural(add_prompt), [doc_state, preview_state, unit], all_outputs)
         import_button.click(on_import_text, [import_box, import_field, doc_state, preview_state, unit], all_outputs)
         import_upload.upload(on_import_file, [import_upload, doc_state, preview_state, unit], all_outputs)
+        travel_button.click(on_import_travel, [travel_positive, travel_negative, travel_steps, doc_state, preview_state, unit],
+                            all_outputs)
 
         view_inputs = [doc_state, preview_state, unit, table_start, prompt_frame]
         view_only_outputs = [preview_state, chart, frames_table, prompt_text]

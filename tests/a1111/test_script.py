@@ -278,3 +278,30 @@ def test_transparent_ui_image_is_flattened_on_the_background_colour(webui):
                               "parseq_dry_run": False})
     assert m.shared.opts.img2img_background_color == "#ffffff"
     assert m.processing.calls[0]["init_mean"] == pytest.approx(255, abs=1.0)
+
+
+def test_export_tools_pick_and_pad_the_video(webui, init_image):
+    webui.build_ui()
+    manifest = make_manifest(8)
+    run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_dry_run": True,
+                                   "parseq_pick": "::2", "parseq_pad_first": 3, "parseq_pad_last": 1})
+    video = next(webui.root.glob("outputs/img2img-images/*.mp4"))
+    assert probe_video(video).frame_count == 4 + 3 + 1
+
+
+def test_a_bad_pick_is_a_clear_error(webui, init_image):
+    from lib_parseq.errors import RenderError
+
+    webui.build_ui()
+    with pytest.raises(RenderError, match="pick step cannot be zero"):
+        run_parseq(webui, init_image, {"parseq_manifest": json.dumps(make_manifest(3)), "parseq_pick": "::0"})
+
+
+def test_older_api_script_args_without_the_travel_values_still_render(webui, init_image):
+    webui.build_ui()
+    from lib_parseq.backends.a1111_travel import TravelValues
+
+    args = webui.script_args("Parseq", {"parseq_manifest": json.dumps(make_manifest(3)), "parseq_dry_run": True})
+    assert webui.script("Parseq").args_to == len(args)
+    processed = webui.img2img(init_image, args[:-len(TravelValues.__dataclass_fields__)])
+    assert "3 of 3 frames" in processed.info

@@ -131,6 +131,34 @@ def test_oscillators(ev):
     assert ev("sin(p=4, li=0.5)", frames=5)[3:5] == [0, 0]
 
 
+def test_oscillator_long_names_from_the_2022_readme(ev):
+    approx(ev("sin(period=4, amplitude=2, center=1)", frames=4), [1, 3, 1, -1], tol=1e-12)
+    approx(ev("pulse(period=4, pulsewidth=2)", frames=4), [1, 1, 0, 0])
+    with pytest.raises(Exception, match="Duplicate arguments.*amplitude"):
+        ev("sin(p=4, amp=1, amplitude=2)")
+
+
+def _oscillator_values(expr: str, frames: int, *, legacy: bool) -> list[float]:
+    program = FieldProgram("x", frames, [(0, 0.0)], [(0, expr)])
+    out = evaluate_field(program, timing=Timing(30, 140, legacy_positional=legacy), keyframes=[], other_fields={},
+                         time_series={})
+    return out.values.tolist()
+
+
+def test_2022_documents_read_positional_oscillator_arguments_as_centre_phase_period_amp():
+    legacy = _oscillator_values("sin(0.5, 0, 50, 0.5)", 51, legacy=True)
+    expected = [0.5 + 0.5 * math.sin(f * 2 * math.pi / 50) for f in range(51)]
+    approx(legacy, expected, tol=1e-12)
+    modern = _oscillator_values("sin(0.5, 0, 50, 0.5)", 51, legacy=False)
+    assert modern[12] == pytest.approx(0.5 + 50 * math.sin(12 * 2 * math.pi / 0.5), abs=1e-9)  # period 0.5
+    assert legacy[12] > 0.99
+    named = "tri(period=10, phase=2, amp=3, centre=1)"
+    assert _oscillator_values(named, 12, legacy=True) == _oscillator_values(named, 12, legacy=False)
+    approx(_oscillator_values("pulse(1, 0, 4, 2, 0, 1)", 4, legacy=True), [3, 1, 1, 1])
+    with pytest.raises(EvalError, match="missing required arguments.*period/p"):
+        _oscillator_values("sin(0.5)", 2, legacy=True)
+
+
 # --- transitions ------------------------------------------------------------------------------------
 
 def test_slide(ev):

@@ -173,6 +173,29 @@ def test_legacy_2022_documents_use_the_legacy_vocabulary_and_prompts():
     assert manifest["rendered_frames"][0]["deforum_prompt"] == "a 1.00000 cat --neg ugly"
 
 
+def test_the_2022_readme_oscillator_example_in_a_2022_document():
+    legacy = {
+        "options": {"output_fps": 20},
+        "prompts": {"positive": "a cat", "negative": ""},
+        "keyframes": [{"frame": 0, "denoise": 0.6, "prompt_weight_2": 0, "prompt_weight_2_i": "sin(0.5, 0, 50, 0.5)"},
+                      {"frame": 50, "prompt_weight_2": 0}],
+    }
+    weights = column(compile_document(legacy), "prompt_weight_2")
+    assert weights[0] == pytest.approx(0.5) and weights[25] == pytest.approx(0.5)
+    assert weights[12] == pytest.approx(0.5 + 0.5 * math.sin(12 * 2 * math.pi / 50))
+    assert max(weights) == pytest.approx(0.5 + 0.5 * math.sin(12.5 * 2 * math.pi / 50), abs=0.01)
+
+
+def test_prompt_travel_options_reach_the_manifest_and_are_checked():
+    source = {"options": {"output_fps": 10, "bpm": 140, "prompt_blending": "embedding", "blend_method": "slerp"},
+              "managedFields": ["seed"], "keyframes": [{"frame": 0, "seed": 1}, {"frame": 2}]}
+    options = compile_document(source)["options"]
+    assert (options["prompt_blending"], options["blend_method"]) == ("embedding", "slerp")
+    source["options"]["prompt_blending"] = "latent"
+    with pytest.raises(DocumentError, match=r"options.prompt_blending.*must be one of composable, embedding"):
+        compile_document(source)
+
+
 def test_as_manifest_passes_manifests_through_and_checks_them():
     compiled = compile_document(doc([{"frame": 0, "x": 1}, {"frame": 1}], ["x"]))
     assert as_manifest(compiled)["rendered_frames"] == compiled["rendered_frames"]

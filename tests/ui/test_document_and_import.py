@@ -110,3 +110,26 @@ def test_starters_load(name):
     assert len(doc["keyframes"]) >= 2 and shown_fields(doc)
     assert doc["prompts"]["promptList"]
     assert name in starter_names()
+
+
+def test_import_frame_prompt_lines_replaces_the_prompt_table_and_extends_the_document():
+    doc = blank_document(last_frame=50)
+    imported, message = import_text("0: a corgi --neg blurry\n80: a lion", doc)
+    prompts = imported["prompts"]["promptList"]
+    assert [(p["positive"], p["negative"], p["from"], p["to"]) for p in prompts] == [
+        ("a corgi", "blurry", 0, 80), ("a lion", "", 0, 80)]
+    assert prompts[1]["overlap"] == {"type": "linear", "inFrames": 80, "outFrames": 0, "custom": ""}
+    assert [k["frame"] for k in imported["keyframes"]] == [0, 50, 80] and "2 prompts" in message
+    assert doc["prompts"]["promptList"][0]["positive"] == ""
+
+
+def test_import_prompt_travel_boxes():
+    from lib_parseq.ui.importing import import_travel_boxes
+
+    doc = blank_document(last_frame=100)
+    imported, message = import_travel_boxes("a corgi\na lion", "blurry", "30", doc)
+    assert [(p["positive"], p["negative"], p["from"], p["to"]) for p in imported["prompts"]["promptList"]] == [
+        ("a corgi", "blurry", 0, 31), ("a lion", "blurry", 0, 100)]
+    assert "ending at frame 31" in message
+    with pytest.raises(DocumentError, match="steps must be"):
+        import_travel_boxes("a\nb", "", "many", doc)

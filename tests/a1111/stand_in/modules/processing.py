@@ -288,16 +288,79 @@ class StableDiffusionProcessingImg2Img(StableDiffusionProcessing):
         total = self.steps if shared.opts.img2img_fix_steps or strength == 0 else max(int(self.steps * strength), 1)
         state = shared.state
         state.sampling_steps = total
+        model = shared.sd_model
+        c = prompt_parser.get_multicond_learned_conditioning(
+            model, prompt_parser.SdConditioning([prompt], width=self.width, height=self.height), self.steps)
+        uc = prompt_parser.get_learned_conditioning(
+            model, prompt_parser.SdConditioning([negative_prompt], is_negative_prompt=True, width=self.width,
+                                                height=self.height), self.steps)
+        denoiser = FakeCfgDenoiser(self)
         done = 0
         for step in range(total):
             if state.interrupted or state.skipped:
                 break
-            script_callbacks.cfg_denoiser_callback(
-                CFGDenoiserParams(init, None, total - step, step, total, prompt, negative_prompt))
+            denoiser.forward(init, total - step, uc, c)
             state.sampling_step = step
             done = step + 1
         moved = init + (target - init) * strength * (done / total)
         return Image.fromarray(np.clip(moved, 0, 255).round().astype(np.uint8))
+
+
+unet_calls: list[dict[str, Any]] = []
+"""Stand-in only: one entry per UNet evaluation the fake CFG denoiser makes — its step, the rows of conditioning
+it was given (cond rows + uncond rows in one batch) and the conditioning itself, after the cfg_denoiser callbacks."""
+
+
+def _token_count(cond) -> int:
+    return (cond["crossattn"] if isinstance(cond, dict) else cond).shape[1]
+
+
+def _rows(cond) -> int:
+    return (cond["crossattn"] if isinstance(cond, dict) else cond).shape[0]
+
+
+class FakeCfgDenoiser:
+    """A1111's ``CFGDenoiser.forward`` as far as the conditioning goes: reconstruct the step's cond and uncond,
+    hand them to the ``cfg_denoiser`` callbacks in ``CFGDenoiserParams`` (``text_cond``/``text_uncond``), take
+    them back, pad with the empty prompt's chunk when ``opts.pad_cond_uncond`` and the lengths differ, then one
+    UNet batch when cond and uncond have the same token count and separate batches otherwise."""
+
+    def __init__(self, p) -> None:
+        self.p = p
+        self.step = 0
+
+    def forward(self, x, sigma, uncond, cond):
+        state = shared.state
+        conds_list, tensor = prompt_parser.reconstruct_multicond_batch(cond, self.step)
+        uncond = prompt_parser.reconstruct_cond_batch(uncond, self.step)
+        params = CFGDenoiserParams(x, None, sigma, self.step, state.sampling_steps, tensor, uncond, self)
+        script_callbacks.cfg_denoiser_callback(params)
+        tensor, uncond = params.text_cond, params.text_uncond
+        if shared.opts.pad_cond_uncond and _token_count(tensor) != _token_count(uncond):
+            tensor, uncond = _pad_cond_uncond(tensor, uncond)
+        if _token_count(tensor) == _token_count(uncond):
+            unet_calls.append({"step": self.step, "rows": _rows(tensor) + _rows(uncond), "cond": tensor,
+                               "uncond": uncond, "conds_list": conds_list})
+        else:
+            unet_calls.append({"step": self.step, "rows": _rows(tensor), "cond": tensor, "uncond": None,
+                               "conds_list": conds_list})
+            unet_calls.append({"step": self.step, "rows": _rows(uncond), "cond": None, "uncond": uncond,
+                               "conds_list": conds_list})
+        self.step += 1
+
+
+def _pad_cond_uncond(cond, uncond):
+    empty = shared.sd_model.cond_stage_model_empty_prompt
+
+    def pad(c, repeats):
+        if isinstance(c, dict):
+            return {**c, "crossattn": pad(c["crossattn"], repeats)}
+        return np.concatenate([c, np.repeat(empty, c.shape[0], axis=0).repeat(repeats, axis=1)], axis=1)
+
+    repeats = (_token_count(cond) - _token_count(uncond)) // empty.shape[1]
+    if repeats < 0:
+        return pad(cond, -repeats), uncond
+    return cond, pad(uncond, repeats)
 
 
 def _hash_colour(text: str) -> np.ndarray:

@@ -51,6 +51,12 @@ options_templates.update(options_section(("sd", "Stable Diffusion"), {
     "tiling": OptionInfo(False, "Tiling"),
 }))
 
+options_templates.update(options_section(("optimizations", "Optimizations", "sd"), {
+    "pad_cond_uncond": OptionInfo(False, "Pad prompt/negative prompt"),
+    "pad_cond_uncond_v0": OptionInfo(False, "Pad prompt/negative prompt (v0)"),
+    "batch_cond_uncond": OptionInfo(True, "Batch cond/uncond"),
+}))
+
 options_templates.update(options_section(("ui", "User interface"), {
     "interrupt_after_current": OptionInfo(True, "Don't Interrupt in the middle"),
     "live_previews_enable": OptionInfo(True, "Show live previews of the created image"),
