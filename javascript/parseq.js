@@ -45,6 +45,20 @@
         });
     }
 
+    // gradio 3 renders a menu option as <li data-value="Parseq">; gradio 4 (Forge) as
+    // <li role="option" aria-label="Parseq" data-index="2">. Both select on mousedown.
+    function scriptOption(menu) {
+        var options = menu.querySelectorAll("li[data-value], li[role='option']");
+        for (var i = 0; i < options.length; i++) {
+            var label = options[i].getAttribute("data-value") || options[i].getAttribute("aria-label") ||
+                options[i].textContent.trim();
+            if (label === SCRIPT_TITLE) {
+                return options[i];
+            }
+        }
+        return null;
+    }
+
     async function chooseParseqScript(menu) {
         var input = await waitFor(function () {
             var box = menu.querySelector("input");
@@ -60,13 +74,15 @@
         input.dispatchEvent(new Event("focus"));
         input.click();
         var option = await waitFor(function () {
-            return menu.querySelector('li[data-value="' + SCRIPT_TITLE + '"]');
+            return scriptOption(menu);
         }, 1500);
         if (!option) {
             return false;
         }
         option.dispatchEvent(new MouseEvent("mousedown", { bubbles: true, cancelable: true }));
-        return true;
+        return Boolean(await waitFor(function () {
+            return input.value === SCRIPT_TITLE;
+        }, 1500));
     }
 
     function announceInput(textarea) {

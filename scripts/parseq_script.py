@@ -20,7 +20,7 @@ class ParseqScript(scripts.Script):
         return is_img2img
 
     def ui(self, is_img2img):
-        return build_controls(default_template=str(a1111.option(a1111.OPTION_TEMPLATE, a1111.DEFAULT_TEMPLATE)))
+        return build_controls(a1111.control_defaults())
 
     def run(self, p, *args):
         return a1111.run_script(p, *args)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +38,12 @@ from lib_parseq.backends.a1111_mapping import (
     overrides_of,
     processing_fields,
 )
-from lib_parseq.backends.a1111_ui import ScriptValues
+from lib_parseq.backends.a1111_ui import START_NEW, UNFINISHED_CHOICES, ControlDefaults, ScriptValues
+from lib_parseq.backends.a1111_unfinished import forget, last_unfinished, remember
 from lib_parseq.errors import RenderError
 from lib_parseq.render.loop import RenderStopped
 from lib_parseq.render.params import FrameParams
+from lib_parseq.uploads import safe_upload_path
 
 KEEP_LAST = 15
 OPTION_TEMPLATE = "parseq_output_template"
@@ -47,6 +51,9 @@ OPTION_CRF = "parseq_crf"
 OPTION_PRESET = "parseq_preset"
 OPTION_FFMPEG = "parseq_ffmpeg_path"
 OPTION_KEEP_LAST = "parseq_keep_last"
+OPTION_UNFINISHED = "parseq_unfinished"
+OPTION_GIF = "parseq_gif"
+OPTION_WEBM = "parseq_webm"
 DEFAULT_TEMPLATE = "parseq-<timestamp>.mp4"
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 SETTINGS_SECTION = ("parseq", "Parseq")
@@ -80,6 +87,20 @@ def on_ui_settings() -> None:
     shared.opts.add_option(OPTION_KEEP_LAST, shared.OptionInfo(
         KEEP_LAST, "Frames shown in the gallery after a render: the first plus this many of the last", gr.Slider,
         {"minimum": 0, "maximum": 200, "step": 1}, section=section))
+    shared.opts.add_option(OPTION_UNFINISHED, shared.OptionInfo(
+        START_NEW, "Render choice shown first in the script", gr.Radio, {"choices": list(UNFINISHED_CHOICES)},
+        section=section))
+    shared.opts.add_option(OPTION_GIF, shared.OptionInfo(False, "Also write a GIF (script default)", section=section))
+    shared.opts.add_option(OPTION_WEBM, shared.OptionInfo(False, "Also write a WebM (script default)",
+                                                          section=section))
+
+
+def control_defaults() -> ControlDefaults:
+    """The script controls' defaults from the "Parseq" settings (A1111 registers settings before script UIs)."""
+    unfinished = str(option(OPTION_UNFINISHED, START_NEW))
+    return ControlDefaults(template=str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)),
+                           unfinished=unfinished if unfinished in UNFINISHED_CHOICES else START_NEW,
+                           gif=bool(option(OPTION_GIF, False)), webm=bool(option(OPTION_WEBM, False)))
 
 
 def register_callbacks() -> None:
@@ -90,7 +111,8 @@ class A1111Backend:
     """Generates each frame with ``processing.process_images(p)``; see the module docstring."""
 
     def __init__(self, p: Any, manifest: dict[str, Any], *, ui: UiValues, total: int, frames_dir: Path | None,
-                 init_image: Image.Image | None = None, dry_run: bool = False, keep_last: int = KEEP_LAST) -> None:
+                 start: int = 0, init_image: Image.Image | None = None, dry_run: bool = False,
+                 keep_last: int = KEEP_LAST) -> None:
         self.p = p
         self.overrides: Overrides = overrides_of(manifest)
         self.fields = managed_fields(manifest)
@@ -98,7 +120,7 @@ class A1111Backend:
         self.total = total
         self.frames_dir = frames_dir
         self.dry_run = dry_run
-        self.position = 0
+        self.start = start
         self.aborted = False
         self.first: tuple[Image.Image, str, int, str] | None = None
         self.recent: deque[tuple[Image.Image, str, int, str]] = deque(maxlen=max(keep_last, 0) or 1)
@@ -115,14 +137,15 @@ class A1111Backend:
 
     def generate(self, image: np.ndarray, params: FrameParams) -> np.ndarray:
         state, p = shared.state, self.p
-        fields = processing_fields(params, self.position, self.overrides, self.ui)
+        position = params.frame - self.start
+        fields = processing_fields(params, position, self.overrides, self.ui)
         for name, value in fields.items():
             setattr(p, name, value)
         p.init_images = [Image.fromarray(image)]
         p.extra_generation_params = {**self.base_extra, **infotext_params(params, self.fields)}
-        state.job = f"Frame {self.position + 1}/{self.total}"
-        state.textinfo = f"Parseq frame {params.frame} ({self.position + 1}/{self.total})"
-        self.position += 1
+        state.job = f"Frame {position + 1}/{self.total}"
+        state.textinfo = f"Parseq frame {params.frame} ({position + 1}/{self.total})"
+        state.job_no = position
         if self.dry_run:
             state.nextjob()
             extra = ", ".join(f"{k}: {v}" for k, v in p.extra_generation_params.items())
@@ -205,7 +228,8 @@ def output_folder(p: Any) -> Path:
     return Path(folder).expanduser().absolute()
 
 
-def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path):
+def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path, *, audio: Path | None,
+                     input_fps: float | None, resume: bool):
     from lib_parseq.render.settings import RenderSettings
 
     settings = RenderSettings(
@@ -214,11 +238,16 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
         img2img_output_path=output_dir,
         size=(int(p.width), int(p.height)),
         fps=values.fps or None,
+        input_fps=input_fps,
         frames=values.frame_range(),
         border=values.border,
         overlay=values.overlay,
         crf=int(option(OPTION_CRF, 17)),
         preset=str(option(OPTION_PRESET, "medium")),
+        gif=values.gif,
+        webm=values.webm,
+        audio=audio,
+        resume=resume,
         handle_sigint=False,
     )
     if values.cc_override:
@@ -228,20 +257,90 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
     return settings
 
 
+def _audio_track(values: ScriptValues) -> Path | None:
+    """The audio file: an upload (only from gradio's upload folder) or a path on the server; not both."""
+    uploaded = safe_upload_path(values.audio_upload)
+    if uploaded is not None and values.audio_path:
+        raise RenderError("give the audio track as a server path or as an upload, not both")
+    if uploaded is not None:
+        return uploaded
+    if not values.audio_path:
+        return None
+    path = Path(values.audio_path).expanduser()
+    if not path.is_file():
+        raise RenderError(f"audio file {values.audio_path} does not exist", path=values.audio_path)
+    return path
+
+
+def _input_fps(values: ScriptValues, input_video: Path | None) -> float | None:
+    """The rate to read the input video at: every Nth frame of it (Deforum's extract_nth_frame), or an fps;
+    None reads it at the output fps."""
+    if values.input_nth_frame < 1:
+        raise RenderError(f"input video: every Nth frame needs N of 1 or more, got {values.input_nth_frame}")
+    if values.input_fps < 0:
+        raise RenderError(f"input video fps must be positive (or 0 for the output fps), got {values.input_fps:g}")
+    sampled = values.input_nth_frame > 1 or values.input_fps > 0
+    if input_video is None:
+        if sampled:
+            raise RenderError("every Nth frame and the input fps apply to an input video; none was given")
+        return None
+    if values.input_nth_frame > 1 and values.input_fps > 0:
+        raise RenderError("choose either every Nth frame or an input fps for the input video, not both")
+    if values.input_fps > 0:
+        return values.input_fps
+    if values.input_nth_frame == 1:
+        return None
+    from lib_parseq.video.probe import probe_video
+
+    source_fps = probe_video(input_video).source_fps
+    if not source_fps:
+        raise RenderError(f"cannot tell the frame rate of {input_video.name} to take every "
+                          f"{values.input_nth_frame}th frame; give an input fps instead", path=str(input_video))
+    return source_fps / values.input_nth_frame
+
+
+def _output_video(p: Any, values: ScriptValues, output_dir: Path) -> Path:
+    """Where this render writes: the last unfinished render's video on continue (its seeds restored on ``p``),
+    else a new file from the template."""
+    from lib_parseq.video.paths import resolve_output_path
+
+    if values.continue_last:
+        video, entry = last_unfinished(output_dir)
+        p.seed, p.subseed = entry.seed, entry.subseed
+        return video
+    template = values.output_template or str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)) or DEFAULT_TEMPLATE
+    return _unused(resolve_output_path(template, output_dir, img2img_output_path=output_dir))
+
+
+@contextmanager
+def _ffmpeg_from_settings() -> Iterator[None]:
+    """The ffmpeg executable of the "Parseq" settings, for the duration of the block."""
+    from lib_parseq.video.ffmpeg import FFMPEG_ENV
+
+    ffmpeg = str(option(OPTION_FFMPEG, "")).strip()
+    saved_env = os.environ.get(FFMPEG_ENV)
+    if ffmpeg:
+        os.environ[FFMPEG_ENV] = ffmpeg
+    try:
+        yield
+    finally:
+        if ffmpeg:
+            if saved_env is None:
+                os.environ.pop(FFMPEG_ENV, None)
+            else:
+                os.environ[FFMPEG_ENV] = saved_env
+
+
 def run_script(p: Any, *args: Any):
     """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video."""
     from lib_parseq.render import render
-    from lib_parseq.render.state import remove_work_folder
-    from lib_parseq.video.ffmpeg import FFMPEG_ENV
-    from lib_parseq.video.paths import resolve_output_path
 
     values = ScriptValues.from_args(*args)
     source: ManifestInput = load_input(values.manifest_text, values.upload)
     manifest = source.manifest
 
     output_dir = output_folder(p)
-    template = values.output_template or str(option(OPTION_TEMPLATE, DEFAULT_TEMPLATE)) or DEFAULT_TEMPLATE
-    video = _unused(resolve_output_path(template, output_dir, img2img_output_path=output_dir))
+    video = _output_video(p, values, output_dir)
     video.parent.mkdir(parents=True, exist_ok=True)
     frames_dir = video.parent / f"{video.stem}-frames" if values.save_frames else None
     input_video = Path(values.input_video) if values.input_video else None
@@ -250,6 +349,8 @@ def run_script(p: Any, *args: Any):
     first_image = init_image_of(p) if input_video is None else None
     if input_video is None and first_image is None:
         raise RenderError("loopback needs an init image: add one to img2img, or give an input video path")
+    settings = _render_settings(p, values, video, output_dir, audio=_audio_track(values),
+                                input_fps=_input_fps(values, input_video), resume=values.continue_last)
 
     processing.fix_seed(p)
     p.n_iter = 1
@@ -258,34 +359,40 @@ def run_script(p: Any, *args: Any):
     p.do_not_save_samples = True
     total = _frame_total(manifest, values)
     shared.state.job_count = total
-    backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, frames_dir=frames_dir,
+    start = (values.frame_range() or (0, None))[0] or 0
+    backend = A1111Backend(p, manifest, ui=_ui_values(p), total=total, start=start, frames_dir=frames_dir,
                            init_image=first_image, dry_run=values.dry_run,
                            keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)))
 
     def progress(report) -> None:
         shared.state.job_count = report.total
 
-    ffmpeg = str(option(OPTION_FFMPEG, "")).strip()
-    saved_env = os.environ.get(FFMPEG_ENV)
-    if ffmpeg:
-        os.environ[FFMPEG_ENV] = ffmpeg
     try:
-        save_fetched(source, video)
-        result = render(manifest, _render_settings(p, values, video, output_dir), backend,
-                        init_image=None if first_image is None else np.asarray(first_image),
-                        video_path=input_video, progress=progress)
-    finally:
-        if ffmpeg:
-            if saved_env is None:
-                os.environ.pop(FFMPEG_ENV, None)
-            else:
-                os.environ[FFMPEG_ENV] = saved_env
+        with _ffmpeg_from_settings():
+            save_fetched(source, video)
+            result = render(manifest, settings, backend,
+                            init_image=None if first_image is None else np.asarray(first_image),
+                            video_path=input_video, progress=progress)
+    except RenderError as exc:
+        stopped = getattr(exc, "result", None)
+        if stopped is not None and stopped.state_dir is not None and (stopped.state_dir / "checkpoint.json").is_file():
+            remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
+        raise
+    if result.interrupted:
+        remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
+    else:
+        forget(output_dir, video)
+    return _processed(p, backend, result, total)
 
-    if result.interrupted and result.state_dir is not None:
-        remove_work_folder(result.state_dir)
+
+def _processed(p: Any, backend: A1111Backend, result: Any, total: int):
+    """The ``Processed`` A1111 shows: the kept frames, and a note naming the video (and its GIF/WebM)."""
     kept = backend.kept()
-    stopped = " (stopped early)" if result.interrupted or backend.should_stop() else ""
-    note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped})"
+    stopped = ", stopped early: choose \"Continue the last unfinished render\" to finish it" \
+        if result.interrupted or backend.should_stop() else ""
+    also = [str(path) for path in (result.gif_path, result.webm_path) if path is not None]
+    extra = f", also {', '.join(also)}" if also else ""
+    note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped}{extra})"
     infotexts = [info for _, info, _, _ in kept]
     if infotexts:
         infotexts[0] = f"{infotexts[0]}, {note}"

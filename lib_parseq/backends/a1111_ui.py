@@ -11,8 +11,22 @@ from typing import Any
 
 from lib_parseq.backends.a1111_summary import summarize
 from lib_parseq.render.settings import BORDER_MODES
+from lib_parseq.uploads import guarded_upload
 
 MANIFEST_ELEM_ID = "parseq_manifest"
+START_NEW = "Start a new render"
+CONTINUE_LAST = "Continue the last unfinished render"
+UNFINISHED_CHOICES = (START_NEW, CONTINUE_LAST)
+
+
+@dataclass(frozen=True)
+class ControlDefaults:
+    """The defaults of the controls that A1111's Settings tab sets (section "Parseq")."""
+
+    template: str = ""
+    unfinished: str = START_NEW
+    gif: bool = False
+    webm: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,13 @@ class ScriptValues:
     cc_window_slide_rate: float = 1.0
     cc_use_input: bool = False
     border: str = BORDER_MODES[0]
+    unfinished: str = START_NEW
+    gif: bool = False
+    webm: bool = False
+    audio_path: str = ""
+    audio_upload: Any = None
+    input_nth_frame: int = 1
+    input_fps: float = 0.0
 
     @classmethod
     def from_args(cls, *args: Any) -> ScriptValues:
@@ -57,7 +78,18 @@ class ScriptValues:
             cc_window_slide_rate=float(1.0 if values["cc_window_slide_rate"] is None else values["cc_window_slide_rate"]),
             cc_use_input=bool(values["cc_use_input"]),
             border=str(values["border"] or BORDER_MODES[0]),
+            unfinished=str(values["unfinished"] or START_NEW),
+            gif=bool(values["gif"]),
+            webm=bool(values["webm"]),
+            audio_path=str(values["audio_path"] or "").strip(),
+            audio_upload=values["audio_upload"],
+            input_nth_frame=int(values["input_nth_frame"] or 1),
+            input_fps=float(values["input_fps"] or 0),
         )
+
+    @property
+    def continue_last(self) -> bool:
+        return self.unfinished == CONTINUE_LAST
 
     def frame_range(self) -> tuple[int | None, int | None] | None:
         """RenderSettings' ``frames``: (start, end exclusive); None when the whole manifest is wanted."""
@@ -68,10 +100,12 @@ class ScriptValues:
         return (start, end)
 
 
-def build_controls(default_template: str = "") -> list:
+def build_controls(defaults: ControlDefaults | None = None) -> list:
     """Create the controls inside the caller's gradio context; return the ones whose values go to ``run()``."""
     import gradio as gr
 
+    defaults = defaults or ControlDefaults()
+    default_template = defaults.template
     manifest = gr.Textbox(label="Parseq manifest or keyframe document (JSON), or an http(s) URL", lines=6,
                           max_lines=20, elem_id=MANIFEST_ELEM_ID,
                           placeholder="Paste JSON from the Parseq tab or the Parseq web app, or a URL to it")
@@ -106,8 +140,24 @@ def build_controls(default_template: str = "") -> list:
                                    elem_id="parseq_cc_use_input")
     border = gr.Dropdown(label="Border mode (what fills pixels moved in from outside)", choices=list(BORDER_MODES),
                          value=BORDER_MODES[0], elem_id="parseq_border")
+    unfinished = gr.Radio(label="Render (an interrupted render keeps what it needs to continue into the same video)",
+                          choices=list(UNFINISHED_CHOICES), value=defaults.unfinished, elem_id="parseq_unfinished")
+    with gr.Row():
+        gif = gr.Checkbox(label="Also write a GIF", value=defaults.gif, elem_id="parseq_gif")
+        webm = gr.Checkbox(label="Also write a WebM (VP9)", value=defaults.webm, elem_id="parseq_webm")
+    with gr.Row():
+        audio_path = gr.Textbox(label="Audio track: path on the server (trimmed to the video)",
+                                elem_id="parseq_audio_path")
+        audio_upload = guarded_upload(gr.File(label="...or upload an audio file", file_types=["audio"],
+                                              elem_id="parseq_audio_upload"))
+    with gr.Row():
+        input_nth_frame = gr.Number(label="Input video: use every Nth frame (1: all)", value=1, precision=0,
+                                    elem_id="parseq_input_nth_frame")
+        input_fps = gr.Number(label="Input video: read at this fps (0: the output fps)", value=0,
+                              elem_id="parseq_input_fps")
 
     manifest.change(fn=summarize, inputs=[manifest, upload], outputs=[summary], show_progress="hidden")
     upload.change(fn=summarize, inputs=[manifest, upload], outputs=[summary], show_progress="hidden")
     return [manifest, upload, input_video, output_template, fps, first_frame, last_frame, save_frames, dry_run,
-            overlay, cc_override, cc_window_width, cc_window_slide_rate, cc_use_input, border]
+            overlay, cc_override, cc_window_width, cc_window_slide_rate, cc_use_input, border, unfinished, gif, webm,
+            audio_path, audio_upload, input_nth_frame, input_fps]

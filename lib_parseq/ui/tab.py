@@ -115,7 +115,9 @@ def build_tab(*, standalone: bool = False) -> Any:
             )
             load_starter_button = gr.Button("Start from this", elem_id="parseq_load_starter", scale=1)
             send_button = gr.Button("Send to img2img", variant="primary", elem_id="parseq_send", scale=1)
-        send_note = gr.Markdown("", elem_id="parseq_send_note")
+        # gradio 3 writes a Markdown's or HTML's elem_id on two nested elements; the id goes on a wrapper instead.
+        with gr.Column(elem_id="parseq_send_note"):
+            send_note = gr.Markdown("")
         send_payload = gr.Textbox(visible=False, elem_id="parseq_send_payload")
 
         with gr.Row(elem_id="parseq_options"):
@@ -150,8 +152,10 @@ def build_tab(*, standalone: bool = False) -> Any:
             add_button = gr.Button("Add keyframe", elem_id="parseq_add_keyframe", scale=1, min_width=120)
             remove_button = gr.Button("Remove keyframe", elem_id="parseq_remove_keyframe", scale=1, min_width=120)
             sort_button = gr.Button("Sort by frame", elem_id="parseq_sort_keyframes", scale=1, min_width=120)
-        errors = gr.HTML(error_html(start_preview.error), elem_id="parseq_errors")
-        status = gr.Markdown("", elem_id="parseq_status")
+        with gr.Column(elem_id="parseq_errors"):
+            errors = gr.HTML(error_html(start_preview.error), elem_classes=["parseq-errors"])
+        with gr.Column(elem_id="parseq_status"):
+            status = gr.Markdown("")
 
         with gr.Tabs(elem_id="parseq_views"):
             with gr.Tab("Graphs", elem_id="parseq_graphs_tab"):

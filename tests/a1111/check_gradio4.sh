@@ -14,8 +14,10 @@ if [ ! -x "$VENV/bin/python" ]; then
     echo "check_gradio4: creating $VENV"
     "$PYTHON" -m venv "$VENV"
 fi
-# Forge holds numpy at 1.26; huggingface-hub is held below 0.26 because gradio 4.40 imports HfFolder.
-PINS=("gradio==$GRADIO4_VERSION" "numpy==1.26.4" "huggingface-hub<0.26")
+# Forge holds numpy at 1.26; huggingface-hub is held below 0.26 because gradio 4.40 imports HfFolder;
+# pydantic below 2.11 and fastapi below 0.113 (gradio 4.40's era): with newer ones gradio 4.40 cannot build its
+# API description and the served page fails (the browser tests serve the stand-in from this virtualenv).
+PINS=("gradio==$GRADIO4_VERSION" "numpy==1.26.4" "huggingface-hub<0.26" "pydantic<2.11" "fastapi<0.113")
 STAMP="$VENV/.parseq-requirements"
 WANTED="${PINS[*]} $(cat requirements.txt)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANTED" ]; then

@@ -81,6 +81,15 @@ def ffmpeg_exe() -> str:
 
 
 @pytest.fixture()
+def audio_file(tmp_path) -> Path:
+    """A real 3-second 440 Hz WAV made with ffmpeg."""
+    path = tmp_path / "tone.wav"
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "sine=frequency=440:duration=3", str(path)], check=True)
+    return path
+
+
+@pytest.fixture()
 def small_video(tmp_path) -> Path:
     """A real 8-frame 64x48 H.264 video at 10 fps, made with ffmpeg's test source."""
     path = tmp_path / "input.mp4"

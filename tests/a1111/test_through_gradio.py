@@ -28,7 +28,7 @@ def test_orbit_example_renders_from_the_keyframe_document(webui, repo_root):
 
 
 @pytest.mark.slow
-def test_generate_button_over_http(webui):
+def test_generate_button_over_http(webui, audio_file):
     from gradio_client import Client
     from PIL import Image
 
@@ -46,6 +46,7 @@ def test_generate_button_over_http(webui):
         values[by_id["parseq_manifest"]] = ""
         values[by_id["parseq_script_manifest_file"]] = str(manifest_path)
         values[by_id["parseq_script_last_frame"]] = 1
+        values[by_id["parseq_audio_upload"]] = str(audio_file)
         client = Client(url, verbose=False)
         result = client.predict(str(image_path), "ui prompt", "", 5, 7, 0.5, -1, "Parseq",
                                 *[values[c] for c in custom[1:]], api_name="/img2img")
@@ -56,4 +57,5 @@ def test_generate_button_over_http(webui):
     assert [c["steps"] for c in calls] == [5, 5]
     assert "2 of 2 frames" in json.dumps(result)
     video = next(webui.root.glob("outputs/img2img-images/*.mp4"))
-    assert probe_video(video).frame_count == 2
+    info = probe_video(video)
+    assert info.frame_count == 2 and info.has_audio, "the uploaded audio track is in the video"

@@ -8,7 +8,9 @@ as it runs in A1111, not the standalone page's copy.
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,16 +19,35 @@ from servers import running_server
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT_MS = 20_000
+PAGE_RENDER_TIMEOUT_MS = 120_000
 HARNESS = Path(__file__).resolve().parents[1] / "a1111" / "stand_in" / "harness.py"
+GRADIO4_VENV = ".venv-gradio4"
+# A1111's own: txt2img and img2img each have a Script dropdown "script_list"; gradio 3 writes a gr.HTML's id
+# (html_info_img2img) on two nested elements.
+A1111_OWN_IDS = {"script_list", "html_info_img2img"}
+# gradio's own ids for components given none (gradio 3 writes them twice on Markdown and HTML too).
+GRADIO_AUTO_ID = re.compile(r"^component-\d+$")
 
 
-@pytest.fixture(scope="module")
-def webui_url(repo_root, tmp_path_factory, free_port, artifacts_dir):
+def server_python(gradio: str, repo_root: Path) -> str:
+    """The interpreter to serve the stand-in with: this one (gradio 3, as A1111), or the gradio 4 virtualenv
+    that ``tests/a1111/check_gradio4.sh`` builds (as Forge); ``tests/run.sh`` runs that script first."""
+    if gradio == "3":
+        return sys.executable
+    python = repo_root / GRADIO4_VENV / "bin" / "python"
+    if not python.exists():
+        pytest.skip(f"no {GRADIO4_VENV}: run bash tests/a1111/check_gradio4.sh first")
+    return str(python)
+
+
+@pytest.fixture(scope="module", params=["3", "4"], ids=["gradio3", "gradio4"])
+def webui_url(request, repo_root, tmp_path_factory, free_port, artifacts_dir):
     port = free_port()
     root = tmp_path_factory.mktemp("webui")
-    log_path = artifacts_dir / "a1111-stand-in-server.log"
+    log_path = artifacts_dir / f"a1111-stand-in-server-gradio{request.param}.log"
     with running_server(
-        [sys.executable, str(HARNESS), "serve", "--extension", str(repo_root), "--root", str(root), "--port", str(port)],
+        [server_python(request.param, repo_root), str(HARNESS), "serve", "--extension", str(repo_root),
+         "--root", str(root), "--port", str(port)],
         cwd=repo_root,
         log_path=log_path,
         ready=lambda: "READY" in log_path.read_text(encoding="utf-8"),
@@ -44,6 +65,13 @@ def test_send_to_img2img_inside_a1111(webui_url, launch_chromium, artifacts_dir)
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(webui_url)
         page.wait_for_function("() => typeof window.parseqSendToImg2img === 'function'")
+        # gradio 4 can take half a minute to render the whole page on a busy machine
+        page.wait_for_selector("#tab_img2img #script_list input", state="attached", timeout=PAGE_RENDER_TIMEOUT_MS)
+        ids = Counter(page.eval_on_selector_all("[id]:not([id=''])", "elements => elements.map(e => e.id)"))
+        duplicates = {name: n for name, n in ids.items()
+                      if n > 1 and name not in A1111_OWN_IDS and not GRADIO_AUTO_ID.match(name)}
+        assert duplicates == {}, f"element ids used more than once: {duplicates}"
+        assert ids["parseq_manifest"] == 1 and ids["parseq_status"] == 1
         script_menu = page.locator("#tab_img2img #script_list input")
         assert script_menu.input_value() == "None", "no script is chosen in img2img yet"
 
@@ -60,7 +88,8 @@ def test_send_to_img2img_inside_a1111(webui_url, launch_chromium, artifacts_dir)
         page.wait_for_function("() => document.querySelector('#tab_img2img #script_list input').value === 'Parseq'")
         assert not page.locator("#parseq_grid").is_visible(), "the Parseq tab is no longer the one shown"
         page.wait_for_selector("#parseq_manifest textarea", state="visible")
-        page.screenshot(path=str(artifacts_dir / "ui-a1111-sent.png"), full_page=True)
+        page.screenshot(path=str(artifacts_dir / f"ui-a1111-sent-{webui_url.split(':')[-1].strip('/')}.png"),
+                        full_page=True)
 
         page.locator("#tabs button", has_text="Parseq").first.click()
         assert "Sent to img2img" in page.locator("#parseq_send_note").first.inner_text()

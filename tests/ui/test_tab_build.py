@@ -51,7 +51,7 @@ def test_standalone_tab_builds_with_every_part():
     assert any("parseqSendToImg2img" in js for js in js_hooks), "Send to img2img runs the page script"
     assert any("window.parseqSendToImg2img = async function" in js for js in js_hooks), "standalone injects javascript/parseq.js"
     assert config["css"] and "#parseq_errors" in config["css"]
-    errors = next(b for b in tab.blocks.values() if getattr(b, "elem_id", None) == "parseq_errors")
+    errors = next(b for b in tab.blocks.values() if "parseq-errors" in (getattr(b, "elem_classes", None) or []))
     assert errors.value == "", "the starter document compiles without errors"
 
 

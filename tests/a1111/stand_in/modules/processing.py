@@ -30,7 +30,6 @@ from typing import Any
 import cv2
 import numpy as np
 from PIL import Image
-from skimage import exposure
 
 from modules import extra_networks, images, prompt_parser, script_callbacks, scripts, shared
 from modules.script_callbacks import CFGDenoiserParams
@@ -68,6 +67,8 @@ def setup_color_correction(image):
 def apply_color_correction(correction, original_image):
     """A1111's: match the LAB histograms to ``correction``, then keep the original's luminosity. A1111 blends
     with ``blendmodes`` (LUMINOSITY); the stand-in takes L from the original and a, b from the matched image."""
+    from skimage import exposure  # here, not at the top: the gradio 4 check's venv has no scikit-image
+
     lab = cv2.cvtColor(np.asarray(original_image), cv2.COLOR_RGB2LAB)
     matched = exposure.match_histograms(lab, correction, channel_axis=2).astype("uint8")
     matched[..., 0] = lab[..., 0]
