@@ -13,7 +13,7 @@ from typing import Any
 
 from PIL import Image
 
-VIDEO_NOTE = re.compile(r"Parseq video: (?P<path>.+?) \((?P<written>\d+) of (?P<total>\d+) frames(?P<stopped> \(stopped early\))?\)")
+VIDEO_NOTE = re.compile(r"Parseq video: (?P<path>.+?) \((?P<written>\d+) of (?P<total>\d+) frames(?P<rest>[^)]*)\)")
 
 
 class ApiError(Exception):
@@ -75,8 +75,8 @@ def init_image(width: int = 64, height: int = 64) -> Image.Image:
 
 
 def video_note(info: str) -> dict[str, Any]:
-    """The "Parseq video: <path> (n of m frames)" note the script appends to the first infotext."""
+    """The "Parseq video: <path> (n of m frames[, stopped early...])" note the script adds to the first infotext."""
     match = VIDEO_NOTE.search(info)
     assert match, f"no 'Parseq video:' note in the render's info: {info!r}"
     return {"path": Path(match["path"]), "written": int(match["written"]), "total": int(match["total"]),
-            "stopped": bool(match["stopped"])}
+            "stopped": "stopped early" in match["rest"]}

@@ -171,12 +171,36 @@ def interrupt_after_frames(host, render: Render, frames: int) -> list[str]:
     return seen
 
 
-def test_interrupt_keeps_a_playable_partial_video(host, script_info):
-    total = 6
-    render = Render(lambda: img2img(host, script_info, manifest(total)))
+INTERRUPTED_TOTAL = 6
+CONTINUE_LABEL = "Render ("
+
+
+@pytest.fixture(scope="module")
+def interrupted(host, script_info) -> dict[str, Any]:
+    """A 6-frame render interrupted through the API once two frames are done."""
+    render = Render(lambda: img2img(host, script_info, manifest(INTERRUPTED_TOTAL)))
     seen = interrupt_after_frames(host, render, 2)
-    note = video_note(first_infotext(render.result))
-    assert note["stopped"] and note["total"] == total and 2 <= note["written"] < total, note
+    return {"note": video_note(first_infotext(render.result)), "progress": seen}
+
+
+def test_interrupt_keeps_a_playable_partial_video(interrupted):
+    note, seen = interrupted["note"], interrupted["progress"]
+    assert note["stopped"] and note["total"] == INTERRUPTED_TOTAL and 2 <= note["written"] < INTERRUPTED_TOTAL, note
     assert probe_video(note["path"]).frame_count == note["written"]
     assert any("Frame " in text for text in seen), seen
     assert any("Parseq frame" in text for text in seen), f"the frame number never showed in the progress: {seen}"
+
+
+def test_continue_finishes_the_interrupted_video(host, script_info, interrupted):
+    choices = [arg["choices"] for arg in script_info["args"] if str(arg["label"]).startswith(CONTINUE_LABEL)]
+    assert len(choices) == 1 and choices[0], f"no render choice in the script's controls: {script_info['args']}"
+    continue_last = [choice for choice in choices[0] if choice.startswith("Continue")]
+    assert len(continue_last) == 1, choices
+    before = interrupted["note"]
+    response = img2img(host, script_info, manifest(INTERRUPTED_TOTAL), **{CONTINUE_LABEL: continue_last[0]})
+    first = first_infotext(response)
+    note = video_note(first)
+    assert note["path"] == before["path"], "continuing renders into the interrupted video"
+    assert (note["written"], note["total"], note["stopped"]) == (INTERRUPTED_TOTAL, INTERRUPTED_TOTAL, False), note
+    assert probe_video(note["path"]).frame_count == INTERRUPTED_TOTAL
+    assert f"Parseq frame: {before['written']}," in first, f"the first frame made now is the first missing one: {first}"
