@@ -19,13 +19,15 @@ from __future__ import annotations
 import os
 import shlex
 import socket
-import subprocess
-import time
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from client import WebuiClient
+from webui_client import WebuiClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
+from servers import running_server  # noqa: E402  (tests/ui's start-wait-stop helper)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -137,37 +139,10 @@ def host(tmp_path_factory) -> Host:
     url = f"http://127.0.0.1:{port}"
     client = WebuiClient(url)
     made_link = _link_extension(root)
-    with open(log_path, "w", encoding="utf-8") as log_file:
-        log_file.write(f"$ {shlex.join(command)}\n")
-        log_file.flush()
-        server = subprocess.Popen(command, cwd=root, stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                                  start_new_session=True)
-        try:
-            deadline = time.monotonic() + timeout
-            while not client.ready():
-                if server.poll() is not None:
-                    pytest.fail(f"the webui exited with {server.returncode}; log: {log_path}\n"
-                                f"{log_path.read_text(errors='replace')[-6000:]}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the webui did not answer within {timeout:.0f} s; log: {log_path}")
-                time.sleep(2)
+    try:
+        with running_server(command, cwd=root, log_path=log_path, ready=client.ready, what=f"the {kind} webui",
+                            env=env, timeout=timeout):
             yield Host(root=root, kind=kind, url=url, log_path=log_path, client=client)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            if made_link is not None:
-                made_link.unlink()
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    import shutil
-
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.fail("no Chromium executable (install Debian's chromium; tests/run.sh does)")
+    finally:
+        if made_link is not None:
+            made_link.unlink()

@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from client import init_image, video_note
+from webui_client import init_image, video_note
 
 from lib_parseq.video.probe import probe_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT_MS = 120_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
-def test_send_to_img2img_then_generate_a_dry_run(host, chromium_path, tmp_path):
+def test_send_to_img2img_then_generate_a_dry_run(host, launch_chromium, tmp_path):
     from playwright.sync_api import sync_playwright
 
     init_path = tmp_path / "init.png"
@@ -28,7 +27,7 @@ def test_send_to_img2img_then_generate_a_dry_run(host, chromium_path, tmp_path):
     shots = host.artifacts
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(host.url + "/")

@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 import pytest
-from client import ApiError, init_image, png_base64, video_note
 from PIL import Image
+from webui_client import ApiError, init_image, png_base64, video_note
 
 from lib_parseq.video.probe import probe_video
 
