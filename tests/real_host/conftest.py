@@ -104,6 +104,13 @@ def _link_extension(root: Path) -> Path | None:
     return link
 
 
+def started(log_path: Path, client: WebuiClient) -> bool:
+    """The webui printed its startup time, then answers. Nothing is requested before that line: a request that
+    arrives after gradio starts but before the webui adds its API middleware makes that step raise ("Cannot add
+    middleware after an application has started") and the webui exit."""
+    return "Startup time:" in log_path.read_text(encoding="utf-8", errors="replace") and client.ready()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -140,8 +147,8 @@ def host(tmp_path_factory) -> Host:
     client = WebuiClient(url)
     made_link = _link_extension(root)
     try:
-        with running_server(command, cwd=root, log_path=log_path, ready=client.ready, what=f"the {kind} webui",
-                            env=env, timeout=timeout):
+        with running_server(command, cwd=root, log_path=log_path, ready=lambda: started(log_path, client),
+                            what=f"the {kind} webui", env=env, timeout=timeout):
             yield Host(root=root, kind=kind, url=url, log_path=log_path, client=client)
     finally:
         if made_link is not None:
