@@ -131,9 +131,9 @@ def test_invalid_manifest_is_refused_with_the_field_named(host, script_info):
         img2img(host, script_info, doc)
     assert caught.value.status == 500
     if host.kind == "forge":
-        # Forge's API answers a bare "Internal Server Error" for any exception a script raises; the message is
-        # in its log (its UI shows it). A1111 puts it in the JSON body.
-        assert caught.value.body == "Internal Server Error", caught.value.body
+        # Forge's API does not reach its own exception handler for an exception a script raises (uvicorn logs
+        # "Exception in ASGI application" and the body has no "errors"), so the message is looked for in its log.
+        # A1111 puts it in the JSON body.
         message = host.log_path.read_text(encoding="utf-8", errors="replace")
     else:
         message = caught.value.body["errors"]
