@@ -134,6 +134,7 @@ def test_invalid_manifest_is_refused_with_the_field_named(host, script_info):
         # Forge's API does not reach its own exception handler for an exception a script raises (uvicorn logs
         # "Exception in ASGI application" and the body has no "errors"), so the message is looked for in its log.
         # A1111 puts it in the JSON body.
+        print(f"Forge answered HTTP {caught.value.status}: {caught.value.body!r}")
         message = host.log_path.read_text(encoding="utf-8", errors="replace")
     else:
         message = caught.value.body["errors"]
