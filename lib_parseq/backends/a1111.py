@@ -38,7 +38,13 @@ from lib_parseq.backends.a1111_mapping import (
     overrides_of,
     processing_fields,
 )
-from lib_parseq.backends.a1111_ui import START_NEW, UNFINISHED_CHOICES, ControlDefaults, ScriptValues
+from lib_parseq.backends.a1111_ui import (
+    CONTINUE_LAST,
+    START_NEW,
+    UNFINISHED_CHOICES,
+    ControlDefaults,
+    ScriptValues,
+)
 from lib_parseq.backends.a1111_unfinished import forget, last_unfinished, remember
 from lib_parseq.errors import RenderError
 from lib_parseq.render.loop import RenderStopped
@@ -57,6 +63,7 @@ OPTION_WEBM = "parseq_webm"
 DEFAULT_TEMPLATE = "parseq-<timestamp>.mp4"
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 SETTINGS_SECTION = ("parseq", "Parseq")
+CONTINUE_ADVICE = f'choose "{CONTINUE_LAST}" and generate again to finish it'
 
 
 def option(key: str, default: Any) -> Any:
@@ -375,9 +382,10 @@ def run_script(p: Any, *args: Any):
                             video_path=input_video, progress=progress)
     except RenderError as exc:
         stopped = getattr(exc, "result", None)
-        if stopped is not None and stopped.state_dir is not None and (stopped.state_dir / "checkpoint.json").is_file():
-            remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
-        raise
+        if stopped is None or stopped.state_dir is None or not (stopped.state_dir / "checkpoint.json").is_file():
+            raise
+        remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
+        raise RenderError(_in_script_words(exc.message), frame=exc.frame, path=exc.path) from exc
     if result.interrupted:
         remember(output_dir, video, seed=backend.ui.seed, subseed=backend.ui.subseed)
     else:
@@ -385,11 +393,15 @@ def run_script(p: Any, *args: Any):
     return _processed(p, backend, result, total)
 
 
+def _in_script_words(message: str) -> str:
+    """A render error's advice as the script's user acts on it (the render loop words it for the CLI)."""
+    return message.replace("run the same command with --resume to continue", CONTINUE_ADVICE)
+
+
 def _processed(p: Any, backend: A1111Backend, result: Any, total: int):
     """The ``Processed`` A1111 shows: the kept frames, and a note naming the video (and its GIF/WebM)."""
     kept = backend.kept()
-    stopped = ", stopped early: choose \"Continue the last unfinished render\" to finish it" \
-        if result.interrupted or backend.should_stop() else ""
+    stopped = f", stopped early: {CONTINUE_ADVICE}" if result.interrupted or backend.should_stop() else ""
     also = [str(path) for path in (result.gif_path, result.webm_path) if path is not None]
     extra = f", also {', '.join(also)}" if also else ""
     note = f"Parseq video: {result.video_path} ({result.frames_written} of {total} frames{stopped}{extra})"

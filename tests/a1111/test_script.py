@@ -180,7 +180,7 @@ def test_stopping_mid_render_keeps_a_playable_video(webui, init_image, how, expe
     videos = list(webui.root.glob("outputs/img2img-images/*.mp4"))
     assert len(videos) == 1
     assert probe_video(videos[0]).frame_count == expected_frames
-    assert f"{expected_frames} of 10 frames, stopped early" in processed.info
+    assert f"{expected_frames} of 10 frames, stopped early: choose \"Continue" in processed.info
     assert [p.name for p in webui.root.glob("outputs/img2img-images/.*.parseq")] == [f".{videos[0].name}.parseq"]
 
 

@@ -74,6 +74,29 @@ def test_continue_after_interrupt_equals_an_uninterrupted_render(webui, init_ima
         run_parseq(webui, init_image, {"parseq_manifest": manifest, "parseq_unfinished": CONTINUE_LAST})
 
 
+def test_a_failed_frame_can_be_continued_and_the_error_says_how(webui, init_image, monkeypatch):
+    processing = webui.modules.processing
+    real = processing.process_images
+
+    def out_of_memory_at_frame_3(p):
+        if p.extra_generation_params.get("Parseq frame") == 3:
+            raise RuntimeError("CUDA out of memory")
+        return real(p)
+
+    manifest = json.dumps(make_manifest(6))
+    monkeypatch.setattr(processing, "process_images", out_of_memory_at_frame_3)
+    with pytest.raises(RenderError) as failure:
+        run_parseq(webui, init_image, {"parseq_manifest": manifest, "parseq_output_template": "oom.mp4"})
+    message = failure.value.message
+    assert "frame 3" in message and "CUDA out of memory" in message
+    assert f'choose "{CONTINUE_LAST}"' in message and "--resume" not in message
+    assert probe_video(webui.root / OUT / "oom.mp4").frame_count == 3
+    monkeypatch.setattr(processing, "process_images", real)
+    resumed = run_parseq(webui, init_image, {"parseq_manifest": manifest, "parseq_unfinished": CONTINUE_LAST})
+    assert video_of(resumed) == webui.root / OUT / "oom.mp4"
+    assert probe_video(video_of(resumed)).frame_count == 6
+
+
 def test_continue_keeps_the_random_ui_seed_of_the_stopped_render(webui, init_image):
     manifest = json.dumps(make_manifest(6, seed=None))
     interrupt_once_at(webui, 2)

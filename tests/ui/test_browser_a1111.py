@@ -18,7 +18,7 @@ from servers import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 60_000
 PAGE_RENDER_TIMEOUT_MS = 120_000
 HARNESS = Path(__file__).resolve().parents[1] / "a1111" / "stand_in" / "harness.py"
 GRADIO4_VENV = ".venv-gradio4"

@@ -15,8 +15,12 @@ removed from ``sys.modules`` and ``sys.path`` on exit, together with every modul
         demo = webui.build_ui()              # gr.Blocks: img2img tab (script dropdown + script UIs) + on_ui_tabs tabs
         tabs = webui.ui_tabs                 # the (blocks, title, elem_id) tuples the extensions returned
         args = webui.script_args("Parseq", {"parseq_manifest": text})   # flat inputs, as the UI submits them
-        processed = webui.img2img(init_image, args, prompt="a cat", steps=10)
+        processed = webui.img2img(init_image, args, prompt="a cat", steps=10)   # source="api": keep the mode
+        webui.progress_bar_text()            # inside a render: what A1111's progress bar shows
         webui.modules.shared.state, webui.modules.processing.calls, webui.modules.errors.reported
+
+Inside the block the working directory is the webui root and the output folders are A1111's relative defaults
+(``outputs/img2img-images``), as in a real install.
 
 In a fresh process (what browser tests and ``check_gradio4.sh`` use)::
 
@@ -24,7 +28,8 @@ In a fresh process (what browser tests and ``check_gradio4.sh`` use)::
     python tests/a1111/stand_in/harness.py serve --extension . --port 7861 [--root DIR]
 
 ``serve`` launches the whole UI on 127.0.0.1 with the extensions' ``javascript/*.js`` and ``style.css`` injected the
-way A1111 injects them (gradio's ``TemplateResponse`` patched), and prints ``READY <url>`` when it listens.
+way A1111 injects them (gradio's ``TemplateResponse`` patched) and ``GET /sdapi/v1/script-info``, and prints
+``READY <url>`` when it listens.
 Each extension is linked into ``<root>/extensions/<dir name>`` (or under the key, when ``extensions`` is a mapping
 of names to paths); the root defaults to a new temporary directory.
 """
