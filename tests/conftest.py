@@ -1,8 +1,10 @@
-"""Shared test fixtures: where the repository and the reference material beside it live."""
+"""Shared test fixtures: where the repository and the reference material beside it live; Debian's Chromium."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,33 @@ def read_jsonl(path: Path) -> list[dict]:
 @pytest.fixture(scope="session")
 def jsonl_reader():
     return read_jsonl
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Debian's Chromium (Playwright never downloads its own browser here); skips only when none is installed."""
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    pytest.skip("no Chromium executable (install Debian's chromium; tests/run.sh does)")
+
+
+@pytest.fixture(scope="session")
+def launch_chromium(chromium_executable):
+    """A function that launches headless Chromium from a Playwright instance."""
+
+    def launch(playwright):
+        return playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
+
+    return launch
