@@ -19,10 +19,13 @@ from diffusers import (
     StableDiffusionImg2ImgPipeline,
     StableDiffusionXLImg2ImgPipeline,
 )
+from diffusers.utils import deprecation_utils
 
 from lib_parseq.backends.diffusers_options import DiffusersOptions
 from lib_parseq.errors import RenderError
 
+# diffusers renamed from_pretrained's ``torch_dtype`` to ``dtype`` (the old name warns); use what it reads.
+DTYPE_KEYWORD = "dtype" if hasattr(deprecation_utils, "_TORCH_DTYPE_DEPRECATION_MESSAGE") else "torch_dtype"
 SINGLE_FILE_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin")
 SDXL_KEY_PREFIX = "conditioner.embedders.1."
 SCHEDULER_ALIASES = {
@@ -84,7 +87,9 @@ def load_pipeline(options: DiffusersOptions) -> Any:
 
 def text_to_image(pipe: Any) -> Any:
     """The text-to-image pipeline sharing ``pipe``'s components (for frames at denoise 1)."""
-    return AutoPipelineForText2Image.from_pipe(pipe)
+    text_pipe = AutoPipelineForText2Image.from_pipe(pipe)
+    text_pipe.set_progress_bar_config(disable=True)
+    return text_pipe
 
 
 def make_scheduler(current: Any, name: str) -> Any:
@@ -117,7 +122,7 @@ def _load_folder(folder: Path, dtype: torch.dtype) -> Any:
     except (OSError, ValueError, AttributeError) as exc:
         raise RenderError(f"{index} cannot be read: {exc}") from exc
     try:
-        return AutoPipelineForImage2Image.from_pretrained(str(folder), torch_dtype=dtype, local_files_only=True)
+        return AutoPipelineForImage2Image.from_pretrained(str(folder), local_files_only=True, **{DTYPE_KEYWORD: dtype})
     except ValueError as exc:
         if "AutoPipeline" in str(exc) or "can't find" in str(exc).lower() or "not supported" in str(exc).lower():
             raise RenderError(f"unsupported pipeline {class_name} in {folder}: the diffusers backend needs a "
@@ -130,7 +135,7 @@ def _load_folder(folder: Path, dtype: torch.dtype) -> Any:
 
 def _load_hub_id(model_id: str, dtype: torch.dtype) -> Any:
     try:
-        return AutoPipelineForImage2Image.from_pretrained(model_id, torch_dtype=dtype)
+        return AutoPipelineForImage2Image.from_pretrained(model_id, **{DTYPE_KEYWORD: dtype})
     except ValueError as exc:
         raise RenderError(f"unsupported pipeline for {model_id}: {exc}") from exc
     except (OSError, RuntimeError) as exc:
@@ -155,7 +160,7 @@ def _load_single_file(path: Path, dtype: torch.dtype, config: str | None) -> Any
     try:
         cls = StableDiffusionXLImg2ImgPipeline if _is_sdxl_checkpoint(path) else StableDiffusionImg2ImgPipeline
         extra = {"config": config} if config else {}
-        return cls.from_single_file(str(path), torch_dtype=dtype, **extra)
+        return cls.from_single_file(str(path), **{DTYPE_KEYWORD: dtype}, **extra)
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
         hint = "" if config else " (without internet, also give --model-config: a diffusers folder of the same " \
                                  "architecture, whose configs describe the checkpoint)"

@@ -73,6 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--webm", action="store_true", help="also write a VP9 WebM beside the video")
     parser.add_argument("--no-resume-state", action="store_true",
                         help="do not keep PNG frames and checkpoints (faster; no --resume, no encoder recovery)")
+    parser.add_argument("--checkpoint-every", type=_positive_int, metavar="N",
+                        help="save the resume state every N frames (default: 25 for the dry run, 1 for diffusers)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -196,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
         vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
         webm=args.webm, audio=Path(args.audio) if args.audio else None, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state,
+        checkpoint_every=args.checkpoint_every or (1 if _backend_name(args) == "diffusers" else 25),
     )
     plan = plan_render(manifest, settings, init_image=args.init, video_path=args.video)
     backend = make_backend(args)

@@ -21,6 +21,7 @@ import numpy as np
 from lib_parseq.errors import RenderError
 from lib_parseq.frames import ColourWindow, FrameHistory
 from lib_parseq.render.backend import Backend
+from lib_parseq.render.batching import batch_size, checkpoint_interval, produce_frames
 from lib_parseq.render.finish import (
     close_quietly,
     encoder_failure,
@@ -84,22 +85,19 @@ def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
                          preset=settings.preset, webm_path=plan.webm_path)
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = first
+    every = checkpoint_interval(settings.checkpoint_every, batch_size(plan, backend))
     interrupted = False
     started = time.perf_counter()
     try:
         with _stop_requests(backend, settings.handle_sigint) as stop_requested:
             _replay_saved_frames(plan, writer, first)
             with _input_frames(plan, first) as inputs:
-                for frame in range(first, plan.end):
-                    if stop_requested():
-                        raise RenderStopped
-                    source = next(inputs) if inputs is not None else None
-                    written = render_frame(plan, settings, state, backend, frame, source)
+                for frame, written in produce_frames(plan, settings, state, backend, first, inputs, stop_requested):
                     if store is not None:
                         store.submit(frame, written)
                     committed = frame + 1
                     writer.write(written)
-                    if store is not None and (committed - plan.start) % max(settings.checkpoint_every, 1) == 0:
+                    if store is not None and (committed - plan.start) % every == 0:
                         store.flush()
                         save_checkpoint(plan.work, state.checkpoint(committed, plan))
                     if progress is not None:

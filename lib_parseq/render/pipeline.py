@@ -9,6 +9,8 @@ exactly frame f's absolute value.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +67,15 @@ class BackendFailed(Exception):
 def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineState, backend: Backend,
                  frame: int, source: np.ndarray | None) -> np.ndarray:
     """Render one frame through the whole pipeline; returns the image to write (overlay included)."""
+    image, params = prepare_frame(plan, settings, state, frame, source)
+    # 7. The backend (img2img, or the dry run).
+    output = generate_output(backend, image, params, plan)
+    return finish_frame(plan, settings, state, output, params)
+
+
+def prepare_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineState, frame: int,
+                  source: np.ndarray | None) -> tuple[np.ndarray, FrameParams]:
+    """Steps 1-6: the backend's input image for ``frame`` and the frame's parameters."""
     entry = plan.frames[frame]
     params = frame_params(entry, frame)
     values = params.values
@@ -96,12 +107,17 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
     image = apply_contrast(image, values.get("contrast", 1.0))
     if rng is not None:
         image = apply_noise(image, noise, rng)
-    # 7. The backend (img2img, or the dry run).
-    output = generate_output(backend, image, params, plan)
+    return image, params
+
+
+def finish_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineState, output: np.ndarray,
+                 params: FrameParams) -> np.ndarray:
+    """Remember the backend's output (loopback, colour window) and return the image to write (step 8)."""
     state.history.push(output)
     if state.colour.enabled:
         state.colour.add(lab_histogram(output, stride=WINDOW_HISTOGRAM_STRIDE))
     # 8. Overlay (on the written frame only; loopback continues from the clean output).
+    index = params.frame - plan.start
     return draw_overlay(output, overlay_lines(params, plan.total, index)) if settings.overlay else output
 
 
@@ -122,18 +138,31 @@ def overlay_lines(params: FrameParams, total: int, index: int) -> list[str]:
 
 
 def generate_output(backend: Backend, image: np.ndarray, params: FrameParams, plan: RenderPlan) -> np.ndarray:
-    try:
+    with backend_failures(params.frame):
         output = backend.generate(image, params)
+    return checked_output(output, params.frame, plan)
+
+
+@contextmanager
+def backend_failures(frame: int) -> Iterator[None]:
+    """Any backend failure becomes one clear error for ``frame`` (a backend's own RenderError keeps its words)."""
+    try:
+        yield
     except (KeyboardInterrupt, RenderStopped):
         raise
+    except RenderError as exc:
+        raise BackendFailed(exc.located(frame=frame), exc) from exc
     except Exception as exc:  # noqa: BLE001 - any backend failure becomes one clear error for this frame
-        error = RenderError(f"the backend failed on frame {params.frame}: {type(exc).__name__}: {exc}",
-                            frame=params.frame)
+        error = RenderError(f"the backend failed on frame {frame}: {type(exc).__name__}: {exc}", frame=frame)
         raise BackendFailed(error, exc) from exc
+
+
+def checked_output(output: np.ndarray, frame: int, plan: RenderPlan) -> np.ndarray:
+    """The backend's output as uint8 RGB of the output size, or a clear error naming the frame."""
     output = np.asarray(output)
     if output.ndim != 3 or output.shape[2] < 3 or output.dtype != np.uint8:
         error = RenderError(f"the backend returned an image of shape {output.shape} {output.dtype}; "
-                            "expected uint8 RGB (H, W, 3)", frame=params.frame)
+                            "expected uint8 RGB (H, W, 3)", frame=frame)
         raise BackendFailed(error, TypeError(error.message))
     return fit_to_size(np.ascontiguousarray(output[:, :, :3]), plan.width, plan.height)
 
