@@ -5,6 +5,8 @@
 #      browser tests; ruff; the whole suite.
 #   2. .venv-numpy2: the product requirements on numpy 2; the tests that do not need gradio.
 #   3. .venv-gradio4: the extension loads and builds its UI on gradio 4 (what Forge runs).
+#   4. .venv-diffusers: the test pins + CPU torch, diffusers, Ray; the diffusers backend's tests (tiny model
+#      built in the tests), the Ray tests and the Render tab's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +39,11 @@ make_venv .venv-numpy2
 
 echo "== gradio 4"
 bash tests/a1111/check_gradio4.sh
+
+echo "== diffusers backend: CPU torch (pinned in the same command, so pip never picks a CUDA build), Ray"
+make_venv .venv-diffusers
+.venv-diffusers/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-diffusers.txt torch==2.13.0
+.venv-diffusers/bin/python -m pytest -q -p no:cacheprovider tests/diffusers tests/ui/test_browser_render.py
 
 echo "== the whole suite"
 .venv/bin/python -m pytest "$@"
