@@ -29,6 +29,7 @@ from lib_parseq.backends.diffusers_pipeline import load_pipeline, resolve_device
 from lib_parseq.backends.diffusers_prompts import Embeddings, PromptEncoder
 from lib_parseq.errors import RenderError
 from lib_parseq.render import RenderStopped
+from lib_parseq.render.batching import StoppableBatchBackend
 from lib_parseq.render.params import FrameParams
 
 FULL_DENOISE = 1.0
@@ -55,7 +56,7 @@ class FrameRequest:
         return (self.strength, self.guidance, self.steps)
 
 
-class DiffusersBackend:
+class DiffusersBackend(StoppableBatchBackend):
     """A Backend over a loaded diffusers pipeline (``from_options`` loads one)."""
 
     def __init__(self, pipe: Any, *, steps: int = 20, device: str | None = None, max_batch: int = 1) -> None:
@@ -65,21 +66,11 @@ class DiffusersBackend:
         self.device = device or str(pipe.device)
         self.prompts = PromptEncoder(pipe, self.device)
         self._text_to_image: Any = None
-        self._stop = False
 
     @classmethod
     def from_options(cls, options: DiffusersOptions) -> DiffusersBackend:
         pipe = load_pipeline(options)
         return cls(pipe, steps=options.steps, device=resolve_device(options.device), max_batch=options.batch)
-
-    def stop(self) -> None:
-        self._stop = True
-
-    def should_stop(self) -> bool:
-        return self._stop
-
-    def generate(self, image: np.ndarray, params: FrameParams) -> np.ndarray:
-        return self.generate_batch([image], [params])[0]
 
     def generate_batch(self, images: Sequence[np.ndarray], params: Sequence[FrameParams]) -> list[np.ndarray]:
         """Outputs for independent frames, in order; frames with the same call settings share a call."""
@@ -147,7 +138,7 @@ class DiffusersBackend:
         return pipe(width=width, height=height, latents=latents.to(self.device, pipe.unet.dtype), **kwargs)
 
     def _check_stop(self, pipe: Any, step: int, timestep: Any, callback_kwargs: dict) -> dict:
-        if self._stop:
+        if self.should_stop():
             raise RenderStopped
         return callback_kwargs
 

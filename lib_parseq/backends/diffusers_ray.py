@@ -21,6 +21,7 @@ from ray.exceptions import RayActorError
 
 from lib_parseq.backends.diffusers_options import DiffusersOptions
 from lib_parseq.errors import RenderError
+from lib_parseq.render.batching import StoppableBatchBackend
 from lib_parseq.render.params import FrameParams
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -41,7 +42,7 @@ class PipelineWorker:
         return self.backend.generate_batch(images, params)
 
 
-class RayBackend:
+class RayBackend(StoppableBatchBackend):
     """A BatchBackend over Ray actors; ``start`` connects (or starts a local cluster) and loads the workers."""
 
     def __init__(self, workers: list[Any], chunk: int, *, owns_ray: bool) -> None:
@@ -52,7 +53,6 @@ class RayBackend:
         self.max_batch = chunk * len(self.workers)
         self.owns_ray = owns_ray
         self.rerun_chunks = 0
-        self._stop = False
 
     @classmethod
     def start(cls, options: DiffusersOptions, *, address: str | None = None,
@@ -81,15 +81,6 @@ class RayBackend:
 
     def worker_pids(self) -> list[int]:
         return ray.get([worker.pid.remote() for worker in self.workers])
-
-    def stop(self) -> None:
-        self._stop = True
-
-    def should_stop(self) -> bool:
-        return self._stop
-
-    def generate(self, image: np.ndarray, params: FrameParams) -> np.ndarray:
-        return self.generate_batch([image], [params])[0]
 
     def generate_batch(self, images: Sequence[np.ndarray], params: Sequence[FrameParams]) -> list[np.ndarray]:
         """Outputs in order; chunks of ``chunk`` frames run on the workers at once, a dead worker's chunk again."""

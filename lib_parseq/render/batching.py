@@ -44,6 +44,24 @@ class BatchBackend(Protocol):
         ...
 
 
+class StoppableBatchBackend:
+    """A base for batch backends: a stop flag (``stop()``/``should_stop()``) and ``generate`` as a batch of one."""
+
+    _stop = False
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def should_stop(self) -> bool:
+        return self._stop
+
+    def generate(self, image: np.ndarray, params: FrameParams) -> np.ndarray:
+        return self.generate_batch([image], [params])[0]
+
+    def generate_batch(self, images: Sequence[np.ndarray], params: Sequence[FrameParams]) -> list[np.ndarray]:
+        raise NotImplementedError
+
+
 def batch_size(plan: RenderPlan, backend: Backend) -> int:
     """How many frames to generate per call: the backend's ``max_batch`` when frames are independent, else 1."""
     independent = plan.video is not None and plan.history_size == 1 and plan.cc_width == 0

@@ -20,6 +20,7 @@ from lib_parseq.errors import ParseqError, RenderError
 
 BACKEND_CHOICES = ("Dry run", "diffusers")
 POLL_S = 0.25
+_loaded_pipeline: dict[str, Any] = {}  # the last diffusers pipeline loaded: {"key": ..., "pipe": ...}
 
 
 @dataclass
@@ -64,7 +65,8 @@ def parse_frames(text: str) -> tuple[int | None, int | None] | None:
 
 
 def make_backend(request: RenderRequest) -> Any:
-    """The dry run, or a diffusers backend for the model named (loaded here: this can take a while)."""
+    """The dry run, or a diffusers backend for the model named. The last loaded pipeline is kept, so rendering
+    again with the same model, device and precision does not load it again."""
     from lib_parseq.render import DryRunBackend
 
     if request.backend != "diffusers":
@@ -75,8 +77,14 @@ def make_backend(request: RenderRequest) -> Any:
                                device=request.device)
     require_diffusers()
     from lib_parseq.backends.diffusers_backend import DiffusersBackend
+    from lib_parseq.backends.diffusers_pipeline import load_pipeline, resolve_device
 
-    return DiffusersBackend.from_options(options)
+    key = (options.model, options.device, options.dtype, options.scheduler)
+    if _loaded_pipeline.get("key") != key:
+        _loaded_pipeline.clear()
+        _loaded_pipeline.update(key=key, pipe=load_pipeline(options))
+    return DiffusersBackend(_loaded_pipeline["pipe"], steps=options.steps, device=resolve_device(options.device),
+                            max_batch=options.batch)
 
 
 def run_render(manifest: Mapping[str, Any], request: RenderRequest, outputs_dir: Path, job: RenderJob) -> None:
