@@ -8,6 +8,9 @@ into the encoded image), and every other random draw (VAE sampling, ancestral sc
 generator seeded by the frame's seed: a frame's output depends on its own parameters and input only, not on
 the batch it was rendered in or on the device's random state.
 
+A frame at denoise 0 is its input unchanged (nothing to denoise); at a low denoise the steps are raised so that
+at least one is run (img2img runs steps × denoise of them).
+
 ``generate_batch`` renders several independent frames per pipeline call (consecutive frames with the same
 strength, steps and guidance share a call). ``stop()`` aborts the frame being denoised at the next step.
 """
@@ -81,7 +84,8 @@ class DiffusersBackend(StoppableBatchBackend):
             end = start + 1
             while end < len(requests) and requests[end].call_key == requests[start].call_key:
                 end += 1
-            outputs += self._run(requests[start:end])
+            group = requests[start:end]
+            outputs += [r.image for r in group] if group[0].strength <= 0 else self._run(group)
             start = end
         return outputs
 
@@ -103,7 +107,8 @@ class DiffusersBackend(StoppableBatchBackend):
         first = requests[0]
         kwargs = _conditioning(requests)
         kwargs.update(
-            guidance_scale=first.guidance, num_inference_steps=first.steps, output_type="np",
+            guidance_scale=first.guidance, num_inference_steps=denoising_steps(first.steps, first.strength),
+            output_type="np",
             generator=[torch.Generator(device="cpu").manual_seed(r.seed) for r in requests],
             callback_on_step_end=self._check_stop,
         )
@@ -141,6 +146,13 @@ class DiffusersBackend(StoppableBatchBackend):
         if self.should_stop():
             raise RenderStopped
         return callback_kwargs
+
+
+def denoising_steps(steps: int, strength: float) -> int:
+    """Steps to ask for so that img2img runs at least one: it runs int(steps × strength) of them."""
+    while int(steps * min(strength, FULL_DENOISE)) < 1:
+        steps += 1
+    return steps
 
 
 def _conditioning(requests: Sequence[FrameRequest]) -> dict[str, Any]:

@@ -137,3 +137,18 @@ def test_a_killed_render_resumed_equals_an_uninterrupted_one(tmp_path, tiny_mode
     resumed, uninterrupted = frame_pngs(cut / "frames"), frame_pngs(full / "frames")
     assert len(resumed) == count and all(np.array_equal(a, b) for a, b in zip(resumed, uninterrupted, strict=True))
     assert (cut / "out.mp4").read_bytes() == (full / "out.mp4").read_bytes()
+
+
+@needs_diffusers
+def test_a_file_that_is_not_a_checkpoint_is_one_clear_line(tmp_path, tiny_model, parseq_cli):
+    import torch
+    from safetensors.torch import save_file
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not weights")
+    code, err = run_render(parseq_cli, tmp_path / "a", notes)
+    assert code == 2 and "is not a checkpoint file" in err and len(err.strip().splitlines()) == 1
+    bogus = tmp_path / "bogus.safetensors"
+    save_file({"unrelated.weight": torch.zeros(2, 2)}, str(bogus))
+    code, err = run_render(parseq_cli, tmp_path / "b", bogus, "--model-config", tiny_model)
+    assert code == 2 and f"cannot load the checkpoint {bogus}" in err and len(err.strip().splitlines()) == 1

@@ -111,3 +111,16 @@ def test_a_frame_renders_the_same_alone_or_in_a_batch(backend):
     other_seed = backend.generate(images[0], frame_params({"frame": 0, "seed": 99, "scale": 6, "strength": 0.5,
                                                           "deforum_prompt": "cat"}))
     assert np.abs(other_seed.astype(int) - alone[0].astype(int)).max() > 1
+
+
+def test_a_low_denoise_runs_at_least_one_step_and_denoise_0_returns_the_input(backend):
+    recorder = RecordingPipe(backend.pipe)
+    backend.pipe = recorder
+    try:
+        low = backend.generate(init_image(), frame_params({"frame": 0, "seed": 1, "strength": 0.9}))
+        unchanged = backend.generate(init_image(), frame_params({"frame": 1, "seed": 1, "strength": 1.0}))
+    finally:
+        backend.pipe = recorder.pipe
+    assert [call["num_inference_steps"] for call in recorder.calls] == [10]  # 4 steps × 0.1 would run none
+    assert low.shape == init_image().shape and not np.array_equal(low, init_image())
+    assert np.array_equal(unchanged, init_image())
