@@ -7,6 +7,7 @@ dependency is installed; only ``diffusers_pipeline``/``diffusers_backend`` impor
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 
 from lib_parseq.errors import RenderError
@@ -56,8 +57,14 @@ def missing_modules() -> list[str]:
 
 
 def require_diffusers() -> None:
-    """Raise one clear RenderError saying what to install when the optional dependency is missing."""
+    """Raise one clear RenderError saying what to install when the optional dependency is missing.
+
+    Also keeps transformers and diffusers to errors on the console (unless the user set their verbosity):
+    their import-time notes about optional packages (torchvision...) are not the render's business.
+    """
     missing = missing_modules()
     if missing:
         raise RenderError(f"the diffusers backend needs {', '.join(missing)}, which are not installed: "
                           f"{INSTALL_HINT}")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")

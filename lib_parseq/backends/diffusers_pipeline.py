@@ -81,7 +81,7 @@ def load_pipeline(options: DiffusersOptions) -> Any:
     try:
         return pipe.to(device)
     except torch.cuda.OutOfMemoryError as exc:
-        raise RenderError(f"the model {options.model} does not fit in {device} memory ({exc}); "
+        raise RenderError(f"the model {options.model} does not fit in {device} memory ({_reason(exc)}); "
                           "try --dtype float16 or a smaller model") from exc
 
 
@@ -106,6 +106,12 @@ def make_scheduler(current: Any, name: str) -> Any:
     return cls.from_config(current.config)
 
 
+def _reason(exc: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message (library errors run long)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
+
+
 def _looks_like_path(model: str) -> bool:
     parts = model.replace("\\", "/").split("/")
     return (model.startswith((".", "/", "~")) or "\\" in model or len(parts) != 2 or Path(model).suffix.lower()
@@ -127,20 +133,20 @@ def _load_folder(folder: Path, dtype: torch.dtype) -> Any:
         if "AutoPipeline" in str(exc) or "can't find" in str(exc).lower() or "not supported" in str(exc).lower():
             raise RenderError(f"unsupported pipeline {class_name} in {folder}: the diffusers backend needs a "
                               "model AutoPipelineForImage2Image can load (Stable Diffusion 1.x/2.x, SDXL, "
-                              f"SDXL-Turbo, ...): {exc}") from exc
-        raise RenderError(f"cannot load the model in {folder}: {exc}") from exc
-    except (OSError, KeyError, RuntimeError, TypeError) as exc:
-        raise RenderError(f"cannot load the model in {folder} ({class_name}): {type(exc).__name__}: {exc}") from exc
+                              f"SDXL-Turbo, ...): {_reason(exc)}") from exc
+        raise RenderError(f"cannot load the model in {folder}: {_reason(exc)}") from exc
+    except Exception as exc:  # noqa: BLE001 - a broken model folder fails in many ways; say which folder
+        raise RenderError(f"cannot load the model in {folder} ({class_name}): {_reason(exc)}") from exc
 
 
 def _load_hub_id(model_id: str, dtype: torch.dtype) -> Any:
     try:
         return AutoPipelineForImage2Image.from_pretrained(model_id, **{DTYPE_KEYWORD: dtype})
     except ValueError as exc:
-        raise RenderError(f"unsupported pipeline for {model_id}: {exc}") from exc
-    except (OSError, RuntimeError) as exc:
+        raise RenderError(f"unsupported pipeline for {model_id}: {_reason(exc)}") from exc
+    except Exception as exc:  # noqa: BLE001 - network, hub and format errors all mean "not available"
         raise RenderError(f"cannot load model {model_id}: not a local folder or file, and the Hugging Face hub "
-                          f"did not provide it ({type(exc).__name__}: {exc}); without internet, download it "
+                          f"did not provide it ({_reason(exc)}); without internet, download it "
                           "elsewhere and give its folder") from exc
 
 
@@ -161,7 +167,7 @@ def _load_single_file(path: Path, dtype: torch.dtype, config: str | None) -> Any
         cls = StableDiffusionXLImg2ImgPipeline if _is_sdxl_checkpoint(path) else StableDiffusionImg2ImgPipeline
         extra = {"config": config} if config else {}
         return cls.from_single_file(str(path), **{DTYPE_KEYWORD: dtype}, **extra)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a checkpoint is an untrusted file that fails in many ways
         hint = "" if config else " (without internet, also give --model-config: a diffusers folder of the same " \
                                  "architecture, whose configs describe the checkpoint)"
-        raise RenderError(f"cannot load the checkpoint {path}: {type(exc).__name__}: {exc}{hint}") from exc
+        raise RenderError(f"cannot load the checkpoint {path}: {_reason(exc)}{hint}") from exc
