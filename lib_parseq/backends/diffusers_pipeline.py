@@ -20,6 +20,8 @@ from diffusers import (
     StableDiffusionXLImg2ImgPipeline,
 )
 from diffusers.utils import deprecation_utils
+from diffusers.utils import logging as diffusers_logging
+from transformers.utils import logging as transformers_logging
 
 from lib_parseq.backends.diffusers_options import DiffusersOptions
 from lib_parseq.errors import RenderError
@@ -62,7 +64,10 @@ def resolve_dtype(name: str, device: str) -> torch.dtype:
 
 
 def load_pipeline(options: DiffusersOptions) -> Any:
-    """The image-to-image pipeline of ``options.model`` on its device, scheduler set, progress bars off."""
+    """The image-to-image pipeline of ``options.model`` on its device, scheduler set, progress bars off (the
+    render shows its own; loading bars would bury a load error's one line)."""
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
     device = resolve_device(options.device)
     dtype = resolve_dtype(options.dtype, device)
     source = Path(options.model).expanduser()

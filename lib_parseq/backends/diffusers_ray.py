@@ -5,7 +5,9 @@ of ``workers × batch`` independent vid2vid frames, this backend cuts the round 
 (the same calls a one-machine ``--batch`` render makes), runs the chunks on the workers at once, and hands the
 outputs back in frame order. A worker that dies has its chunk run again on a live one; the render fails with one
 clear error only when none is left. Resume and stop are the loop's own, so they stay exact. Loopback frames
-depend on each other and go to one worker at a time.
+depend on each other and go to one worker at a time. CPU workers compute with the driver's number of torch
+threads (Ray would give them one): float sums depend on the thread count, and the same count makes every
+frame identical to a one-machine render.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import ray
+import torch
 from ray.exceptions import RayActorError
 
 from lib_parseq.backends.diffusers_options import DiffusersOptions
@@ -30,9 +33,11 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 class PipelineWorker:
     """One Ray actor: a loaded pipeline that renders chunks of frames."""
 
-    def __init__(self, options: DiffusersOptions) -> None:
+    def __init__(self, options: DiffusersOptions, threads: int | None) -> None:
         from lib_parseq.backends.diffusers_backend import DiffusersBackend
 
+        if threads:
+            torch.set_num_threads(threads)
         self.backend = DiffusersBackend.from_options(options)
 
     def pid(self) -> int:
@@ -69,7 +74,8 @@ class RayBackend(StoppableBatchBackend):
         count = workers or gpus or max(1, len([n for n in ray.nodes() if n.get("Alive")]))
         per_worker = {"num_gpus": 1} if gpus else {"num_cpus": 1}
         actor = ray.remote(**per_worker)(PipelineWorker)
-        handles = [actor.remote(options) for _ in range(count)]
+        threads = None if gpus else torch.get_num_threads()
+        handles = [actor.remote(options, threads) for _ in range(count)]
         try:
             ray.get([handle.pid.remote() for handle in handles])
         except ray.exceptions.RayTaskError as exc:

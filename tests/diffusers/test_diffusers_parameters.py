@@ -117,10 +117,10 @@ def test_a_low_denoise_runs_at_least_one_step_and_denoise_0_returns_the_input(ba
     recorder = RecordingPipe(backend.pipe)
     backend.pipe = recorder
     try:
-        low = backend.generate(init_image(), frame_params({"frame": 0, "seed": 1, "strength": 0.9}))
+        low = backend.generate(init_image(), frame_params({"frame": 0, "seed": 1, "strength": 0.875}))
         unchanged = backend.generate(init_image(), frame_params({"frame": 1, "seed": 1, "strength": 1.0}))
     finally:
         backend.pipe = recorder.pipe
-    assert [call["num_inference_steps"] for call in recorder.calls] == [10]  # 4 steps × 0.1 would run none
+    assert [call["num_inference_steps"] for call in recorder.calls] == [8]  # 4 steps × 0.125 would run none
     assert low.shape == init_image().shape and not np.array_equal(low, init_image())
     assert np.array_equal(unchanged, init_image())
