@@ -45,6 +45,8 @@ def test_ray_render_through_the_cli_equals_the_local_one(tmp_path, tiny_model, r
                            *COMMON)
     assert code == 0, err
     assert (tmp_path / "out.mp4").read_bytes() == (local / "out.mp4").read_bytes()
+    ours, theirs = frame_pngs(tmp_path / "frames"), frame_pngs(local / "frames")
+    assert len(ours) == FRAMES and all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
     assert ray_cluster.is_initialized()  # the CLI used the running cluster and left it to its owner
 
 
