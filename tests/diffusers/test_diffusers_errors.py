@@ -12,7 +12,7 @@ import time
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from conftest import COMMON, REPO, frame_pngs, manifest, needs_diffusers, write_inputs
+from diffusers_helpers import COMMON, REPO, frame_pngs, manifest, needs_diffusers, write_inputs
 
 from lib_parseq.backends import diffusers_options
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import assert_same_up_to_rounding, init_image, needs_diffusers
+from diffusers_helpers import assert_same_up_to_rounding, init_image, needs_diffusers
 
 from lib_parseq.render.params import frame_params
 

@@ -8,7 +8,7 @@ import signal
 
 import numpy as np
 import pytest
-from conftest import COMMON, REPO, frame_pngs, make_video, manifest, needs_diffusers, write_inputs
+from diffusers_helpers import COMMON, REPO, frame_pngs, make_video, manifest, needs_diffusers, write_inputs
 
 pytestmark = needs_diffusers
 FRAMES = 8

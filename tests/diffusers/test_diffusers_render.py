@@ -5,7 +5,7 @@ from __future__ import annotations
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from conftest import (
+from diffusers_helpers import (
     COMMON,
     assert_same_up_to_rounding,
     frame_pngs,
