@@ -6,6 +6,8 @@
 #      apt can be used; otherwise the browser tests are skipped and this script says so); ruff; the whole suite.
 #   2. .venv-numpy2: the product requirements on numpy 2; the tests that do not need gradio.
 #   3. .venv-gradio4: the extension loads and builds its UI on gradio 4 (what Forge runs).
+#   4. .venv-diffusers: the test pins + CPU torch, diffusers, Ray; the diffusers backend's tests (tiny model
+#      built in the tests), the Ray tests and the Render tab's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -91,6 +93,18 @@ make_venv .venv-numpy2
 
 stage "gradio 4"
 bash tests/a1111/check_gradio4.sh
+
+stage "diffusers backend: CPU torch (pinned in the same command, so pip never picks a CUDA build)"
+make_venv .venv-diffusers
+.venv-diffusers/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-diffusers.txt torch==2.13.0
+# The Ray scale-out tests start a local two-worker cluster: several minutes on a 2-core machine, so they run
+# when PARSEQ_TEST_RAY=1 asks for them (the README's development section says so).
+DIFFUSERS_TESTS=(tests/diffusers tests/ui/test_browser_render.py)
+if [ "${PARSEQ_TEST_RAY:-0}" != "1" ]; then
+    echo "   Ray tests (tests/diffusers/test_diffusers_ray.py) not run: set PARSEQ_TEST_RAY=1 to include them"
+    DIFFUSERS_TESTS+=(--ignore=tests/diffusers/test_diffusers_ray.py)
+fi
+.venv-diffusers/bin/python -m pytest -q -p no:cacheprovider "${DIFFUSERS_TESTS[@]}"
 
 stage "the whole suite"
 .venv/bin/python -m pytest "$@"

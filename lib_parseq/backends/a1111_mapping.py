@@ -33,13 +33,11 @@ from typing import Any
 import numpy as np
 
 from lib_parseq.render.params import FrameParams
+from lib_parseq.schedules.composable import weighted_parts
 from lib_parseq.schedules.keyframes import has_value
 
 RANDOM_SEED = -1
 FLOAT_DECIMALS = 6
-_AND = re.compile(r"\bAND\b")
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?Infinity|NaN"
-_TRAILING_WEIGHT = re.compile(rf"^(?P<text>(?:\s|.)*?)\s*:\s*(?P<weight>{_NUMBER})\s*$")
 _EXTRA_NETWORK = re.compile(r"<\w+:[^>]+>")
 """A1111's extra-network tag (``modules/extra_networks.py:re_extra_net``)."""
 _DERIVED_SUFFIXES = ("_delta", "_pc")
@@ -111,23 +109,9 @@ def _plain_number(value: float) -> str:
     return np.format_float_positional(value, trim="-")
 
 
-def _split_weighted(text: str) -> list[tuple[str, float | None]]:
-    """AND parts of a prompt with their trailing weight (None when a part has none)."""
-    parts = []
-    for part in _AND.split(text):
-        match = _TRAILING_WEIGHT.match(part)
-        if match is None:
-            parts.append((part.strip(), None))
-            continue
-        raw = match.group("weight")
-        weight = float(raw.replace("Infinity", "inf"))
-        parts.append((match.group("text").strip(), weight))
-    return parts
-
-
 def a1111_prompt(text: str) -> str:
     """Parseq's positive prompt as an A1111 composable prompt (see the module docstring)."""
-    parts = _split_weighted(text)
+    parts = weighted_parts(text)
     if len(parts) < 2:
         return text.strip()
     keep = [w is None or (math.isfinite(w) and w != 0) for _, w in parts]
@@ -150,7 +134,7 @@ def a1111_prompt(text: str) -> str:
 
 def a1111_negative_prompt(text: str) -> str:
     """Parseq's negative prompt without AND, which A1111 does not read there (see the module docstring)."""
-    parts = _split_weighted(text)
+    parts = weighted_parts(text)
     if len(parts) < 2:
         return text.strip()
     pieces = []

@@ -1,7 +1,8 @@
-"""``parseq render MANIFEST_OR_DOC.json (--init IMAGE | --video INPUT) -o OUT.mp4 --dry-run``.
+"""``parseq render MANIFEST_OR_DOC.json (--init IMAGE | --video INPUT) -o OUT.mp4 (--dry-run | --backend …)``.
 
-Renders a manifest (or a keyframe document, compiled on the fly) to a video through the frame pipeline.
-Outside AUTOMATIC1111 there is no diffusion model, so only the dry run (pipeline without diffusion) exists.
+Renders a manifest (or a keyframe document, compiled on the fly) to a video through the frame pipeline, with
+the dry run (the pipeline without diffusion) or the diffusers backend (``--backend diffusers --model …``, an
+optional dependency; ``--ray`` spreads vid2vid frames over a Ray cluster).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import re
 import sys
 from pathlib import Path
 
+from lib_parseq.backends.diffusers_options import DEVICES, DTYPES
 from lib_parseq.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR
 from lib_parseq.errors import RenderError
 
 BORDERS = ("reflect", "replicate", "wrap", "noise", "zeros", "border", "reflection", "black")
 SAMPLINGS = ("linear", "cubic", "lanczos", "nearest", "bilinear", "bicubic")
 FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
+BACKENDS = ("dry-run", "diffusers")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 DRY_RUN_PRESET = "ultrafast"  # a dry run is a preview: encoding speed over file size (medium before issue 13)
 
@@ -24,9 +27,9 @@ DRY_RUN_PRESET = "ultrafast"  # a dry run is a preview: encoding speed over file
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "render",
-        help="render a manifest or keyframe document to a video (dry run: the pipeline without diffusion)",
+        help="render a manifest or keyframe document to a video (dry run, or diffusers with --backend diffusers)",
         description="Render a Parseq manifest or keyframe document to a video: loopback from an init image, "
-        "or vid2vid from an input video. Outside AUTOMATIC1111 only --dry-run is available.",
+        "or vid2vid from an input video, through the dry run (no diffusion) or a diffusers pipeline.",
     )
     parser.add_argument("manifest", metavar="MANIFEST_OR_DOC.json", help="manifest or keyframe document (file or URL)")
     parser.add_argument("--init", metavar="IMAGE", help="init image: loopback (each output feeds the next frame)")
@@ -36,7 +39,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="output video; may use <timestamp> (and <img2img_output_path> with --img2img-output-path)")
     parser.add_argument("--output-dir", metavar="DIR", help="folder the -o template stays inside (default: -o's folder)")
     parser.add_argument("--img2img-output-path", metavar="DIR", help="what <img2img_output_path> stands for")
-    parser.add_argument("--dry-run", action="store_true", help="run the pipeline without diffusion (required here)")
+    parser.add_argument("--dry-run", action="store_true", help="run the pipeline without diffusion (= --backend dry-run)")
+    parser.add_argument("--backend", choices=BACKENDS, help="dry-run, or diffusers (needs --model; optional dependency)")
+    model = parser.add_argument_group("diffusers backend")
+    model.add_argument("--model", metavar="PATH_OR_ID",
+                       help="diffusers model folder, .safetensors/.ckpt checkpoint, or Hugging Face model ID")
+    model.add_argument("--model-config", metavar="PATH_OR_ID",
+                       help="for a single-file checkpoint: a diffusers folder of the same architecture (offline)")
+    model.add_argument("--steps", type=_positive_int, default=20,
+                       help="sampling steps where the manifest has no steps field (default 20)")
+    model.add_argument("--scheduler", metavar="NAME", help="scheduler, e.g. euler, euler_a, ddim, dpm++2m, unipc "
+                       "or a diffusers class name (default: the model's)")
+    model.add_argument("--dtype", choices=DTYPES, default="auto", help="weights' precision (auto: float16 on GPU)")
+    model.add_argument("--device", choices=DEVICES, default="auto", help="auto: cuda, then mps, then cpu")
+    model.add_argument("--batch", type=_positive_int, default=1,
+                       help="frames per pipeline call (vid2vid without loopback blending; default 1)")
+    model.add_argument("--ray", metavar="ADDRESS", nargs="?", const="local",
+                       help="spread vid2vid frames over a Ray cluster (ADDRESS, or no value: a local cluster)")
+    model.add_argument("--ray-workers", type=_positive_int, help="pipelines to start on the Ray cluster "
+                       "(default: one per GPU, or 2 on a CPU-only cluster)")
     parser.add_argument("--overlay", action="store_true", help="write each frame's parameters on the video")
     parser.add_argument("--size", metavar="WxH", type=_size, help="output size (default: the input's, made even)")
     parser.add_argument("--fps", type=_fps, help="output fps (default: the manifest's output_fps)")
@@ -97,6 +118,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--webm", action="store_true", help="also write a VP9 WebM beside the video")
     parser.add_argument("--no-resume-state", action="store_true",
                         help="do not keep PNG frames and checkpoints (faster; no --resume, no encoder recovery)")
+    parser.add_argument("--checkpoint-every", type=_positive_int, metavar="N",
+                        help="save the resume state every N frames (default: 25 for the dry run, 1 for diffusers)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--pick", metavar="SLICE", type=_pick, default="",
                         help="encode only these rendered frames, a Python-style slice: ::2, 10:50, :-1")
@@ -141,6 +164,16 @@ def _pad(text: str) -> tuple[int, int]:
         return parse_pad(text)
     except RenderError as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {text!r}")
+    return value
 
 
 def _frame_range(text: str) -> tuple[int | None, int | None]:
@@ -193,6 +226,8 @@ def _hybrid_settings(args: argparse.Namespace):
         composite=args.hybrid_composite, mask=args.hybrid_mask, mask_invert=args.hybrid_mask_invert,
         mask_equalise=args.hybrid_mask_equalise, mask_auto_contrast=args.hybrid_mask_auto_contrast,
         first_frame_init=args.hybrid_first_frame_init)
+
+
 def _audio_track(args: argparse.Namespace, manifest: dict) -> tuple[Path | None, float]:
     """--audio, else the audio a local document names in ``meta.audio`` (with its start), else none."""
     from lib_parseq.audio.track import audio_for_render
@@ -209,6 +244,33 @@ def _audio_track(args: argparse.Namespace, manifest: dict) -> tuple[Path | None,
     return track.path, track.start_s
 
 
+def _backend_name(args: argparse.Namespace) -> str | None:
+    if args.dry_run and args.backend not in (None, "dry-run"):
+        raise RenderError("--dry-run and --backend diffusers contradict each other; give one")
+    return "dry-run" if args.dry_run else args.backend
+
+
+def make_backend(args: argparse.Namespace):
+    """The backend the arguments ask for (diffusers, or Ray over diffusers, is imported only when asked for)."""
+    from lib_parseq.render import DryRunBackend
+
+    if _backend_name(args) == "dry-run":
+        return DryRunBackend()
+    from lib_parseq.backends.diffusers_options import DiffusersOptions, require_diffusers
+
+    options = DiffusersOptions(model=args.model or "", steps=args.steps, scheduler=args.scheduler,
+                               dtype=args.dtype, device=args.device, batch=args.batch,
+                               model_config=args.model_config)
+    require_diffusers()
+    if args.ray is not None:
+        from lib_parseq.backends.diffusers_ray import RayBackend
+
+        return RayBackend.start(options, address=None if args.ray == "local" else args.ray, workers=args.ray_workers)
+    from lib_parseq.backends.diffusers_backend import DiffusersBackend
+
+    return DiffusersBackend.from_options(options)
+
+
 def run(args: argparse.Namespace) -> int:
     if (args.init is None and args.video is None) or (args.init and args.video and not args.hybrid):
         print("Error: give --init IMAGE (loopback) or --video INPUT (vid2vid); both only with --hybrid",
@@ -217,15 +279,19 @@ def run(args: argparse.Namespace) -> int:
     if args.hybrid and args.video is None:
         print("Error: --hybrid needs --video INPUT to guide the loopback", file=sys.stderr)
         return EXIT_USER_ERROR
-    if not args.dry_run:
-        print("Error: no diffusion backend is available outside AUTOMATIC1111. Add --dry-run to render the "
-              "pipeline without diffusion, or render from the Parseq script in A1111's img2img tab.",
-              file=sys.stderr)
+    if _backend_name(args) is None:
+        print("Error: choose a backend: --dry-run renders the pipeline without diffusion; --backend diffusers "
+              "--model PATH_OR_ID renders with a diffusers model (pip install \".[diffusers]\"). Inside "
+              "AUTOMATIC1111, render from the Parseq script in the img2img tab.", file=sys.stderr)
         return EXIT_USER_ERROR
+    if _backend_name(args) != "diffusers":
+        for flag in ("model", "ray"):
+            if getattr(args, flag) is not None:
+                raise RenderError(f"--{flag} needs --backend diffusers")
 
     from tqdm import tqdm
 
-    from lib_parseq.render import DryRunBackend, RenderSettings, render
+    from lib_parseq.render import RenderSettings, plan_render, run_plan
 
     manifest = _load_manifest(args.manifest)
     audio, audio_start_s = _audio_track(args, manifest)
@@ -241,7 +307,10 @@ def run(args: argparse.Namespace) -> int:
         vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
         webm=args.webm, audio=audio, audio_start_s=audio_start_s, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state, pick=args.pick, pad=args.pad,
+        checkpoint_every=args.checkpoint_every or (1 if _backend_name(args) == "diffusers" else 25),
     )
+    plan = plan_render(manifest, settings, init_image=args.init, video_path=args.video)
+    backend = make_backend(args)
     bar = None
 
     def progress(report) -> None:
@@ -254,11 +323,12 @@ def run(args: argparse.Namespace) -> int:
         bar.update(report.done - bar.n)
 
     try:
-        result = render(manifest, settings, DryRunBackend(),
-                        init_image=args.init, video_path=args.video, progress=progress)
+        result = run_plan(plan, settings, backend, progress=progress)
     finally:
         if bar is not None:
             bar.close()
+        if hasattr(backend, "close"):
+            backend.close()
     for warning in result.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     if result.interrupted:

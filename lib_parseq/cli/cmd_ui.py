@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=_port, default=None, help="port (default: gradio's first free port from 7860)")
+    parser.add_argument("--outputs", default="outputs", metavar="DIR",
+                        help="folder the Render tab writes videos to (default: ./outputs)")
     parser.add_argument("--open", action="store_true", help="open the page in the default browser")
     parser.set_defaults(func=run)
 
@@ -61,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
                       "pip install -r requirements-test.txt (or gradio==3.41.2), or use the Parseq tab in A1111") from None
     if args.port is not None:
         check_can_listen(args.host, args.port)
+    from pathlib import Path
+
     from lib_parseq.ui.standalone import launch
 
-    launch(args.host, args.port, block=True, open_browser=args.open)
+    launch(args.host, args.port, block=True, open_browser=args.open, render_dir=Path(args.outputs))
     return 0

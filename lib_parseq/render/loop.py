@@ -20,6 +20,7 @@ import numpy as np
 
 from lib_parseq.errors import RenderError
 from lib_parseq.render.backend import Backend
+from lib_parseq.render.batching import batch_size, checkpoint_interval, produce_frames
 from lib_parseq.render.cadence import CadenceFrames, first_video_frame
 from lib_parseq.render.export import exporting
 from lib_parseq.render.finish import (
@@ -95,6 +96,7 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = plan.start  # frames in the video being written (the saved ones once replayed)
     saved_mark = 0
+    every = checkpoint_interval(settings.checkpoint_every, batch_size(plan, backend))
     interrupted = False
     started = time.perf_counter()
     try:
@@ -103,15 +105,13 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
             committed = first
             with _input_frames(plan, first_video_frame(plan, first)) as inputs:
                 frames = CadenceFrames(plan, settings, state, backend, inputs, first)
-                for frame in range(first, plan.end):
-                    if stop_requested():
-                        raise RenderStopped
-                    written = frames.frame(frame)
+                for frame, written in produce_frames(plan, settings, state, backend, first, inputs, stop_requested,
+                                                     frames.frame):
                     if store is not None:
                         store.submit(frame, written)
                     committed = frame + 1
                     writer.write(written)
-                    if store is not None and (committed - plan.start) % max(settings.checkpoint_every, 1) == 0:
+                    if store is not None and (committed - plan.start) % every == 0:
                         # The previous checkpoint is long written by now: waiting for it costs nothing and
                         # reports a failed save within one checkpoint interval.
                         store.wait_for(saved_mark)

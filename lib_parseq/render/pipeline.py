@@ -12,6 +12,8 @@ diffusion cadence is decided in ``render.cadence``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +82,16 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
     ``source`` is the vid2vid input frame (None in loopback and hybrid); ``previous`` the frame whose output
     the loopback continues (default ``frame − 1``); ``guide`` the hybrid video frames.
     """
+    image, params = prepare_frame(plan, settings, state, frame, source, previous=previous, guide=guide)
+    # 7. The backend (img2img, or the dry run).
+    output = generate_output(backend, image, params, plan)
+    return finish_frame(plan, settings, state, output, params, guide=guide)
+
+
+def prepare_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineState, frame: int,
+                  source: np.ndarray | None, *, previous: int | None = None,
+                  guide: HybridGuide | None = None) -> tuple[np.ndarray, FrameParams]:
+    """Steps 1-6: the backend's input image for ``frame`` and the frame's parameters."""
     entry = plan.frames[frame]
     params = frame_params(entry, frame)
     values = params.values
@@ -122,15 +134,22 @@ def render_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineStat
                          values.get("antiblur_amount", 0.0), values.get("antiblur_threshold", 0.0))
     if rng is not None:
         image = apply_noise(image, noise, rng)
-    # 7. The backend (img2img, or the dry run).
-    output = generate_output(backend, image, params, plan)
+    return image, params
+
+
+def finish_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineState, output: np.ndarray,
+                 params: FrameParams, *, guide: HybridGuide | None = None) -> np.ndarray:
+    """After the backend: hybrid's late composite and greyscale, remember the output (loopback, colour), and
+    return the image to write (step 8)."""
+    hybrid = settings.hybrid if guide is not None else None
     if hybrid is not None and hybrid.composite == "after":
-        output = hybrid_composite_step(output, guide, hybrid, values)
+        output = hybrid_composite_step(output, guide, hybrid, params.values)
     if settings.greyscale:
         output = to_greyscale(output)
     state.history.push(output)
-    state.colour.add(output, frame)
+    state.colour.add(output, params.frame)
     # 8. Overlay (on the written frame only; loopback continues from the clean output).
+    index = params.frame - plan.start
     return draw_overlay(output, overlay_lines(params, plan.total, index)) if settings.overlay else output
 
 
@@ -152,18 +171,31 @@ def overlay_lines(params: FrameParams, total: int, index: int) -> list[str]:
 
 
 def generate_output(backend: Backend, image: np.ndarray, params: FrameParams, plan: RenderPlan) -> np.ndarray:
-    try:
+    with backend_failures(params.frame):
         output = backend.generate(image, params)
+    return checked_output(output, params.frame, plan)
+
+
+@contextmanager
+def backend_failures(frame: int) -> Iterator[None]:
+    """Any backend failure becomes one clear error for ``frame`` (a backend's own RenderError keeps its words)."""
+    try:
+        yield
     except (KeyboardInterrupt, RenderStopped):
         raise
+    except RenderError as exc:
+        raise BackendFailed(exc.located(frame=frame), exc) from exc
     except Exception as exc:  # noqa: BLE001 - any backend failure becomes one clear error for this frame
-        error = RenderError(f"the backend failed on frame {params.frame}: {type(exc).__name__}: {exc}",
-                            frame=params.frame)
+        error = RenderError(f"the backend failed on frame {frame}: {type(exc).__name__}: {exc}", frame=frame)
         raise BackendFailed(error, exc) from exc
+
+
+def checked_output(output: np.ndarray, frame: int, plan: RenderPlan) -> np.ndarray:
+    """The backend's output as uint8 RGB of the output size, or a clear error naming the frame."""
     output = np.asarray(output)
     if output.ndim != 3 or output.shape[2] < 3 or output.dtype != np.uint8:
         error = RenderError(f"the backend returned an image of shape {output.shape} {output.dtype}; "
-                            "expected uint8 RGB (H, W, 3)", frame=params.frame)
+                            "expected uint8 RGB (H, W, 3)", frame=frame)
         raise BackendFailed(error, TypeError(error.message))
     return fit_to_size(np.ascontiguousarray(output[:, :, :3]), plan.width, plan.height)
 

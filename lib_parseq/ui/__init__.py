@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
-def build_tab(*, standalone: bool = False) -> Any:
+def build_tab(*, standalone: bool = False, render_dir: Path | None = None) -> Any:
     """Build the Parseq tab as a ``gr.Blocks`` (see ``lib_parseq.ui.tab``)."""
     from lib_parseq.ui.tab import build_tab as _build_tab
 
-    return _build_tab(standalone=standalone)
+    return _build_tab(standalone=standalone, render_dir=render_dir)

@@ -98,8 +98,9 @@ def _document_from_inputs(
     return with_options(updated, fps, bpm)
 
 
-def build_tab(*, standalone: bool = False) -> Any:
-    """Build the Parseq editor as a ``gr.Blocks``; ``standalone`` adds the page CSS and script A1111 would add."""
+def build_tab(*, standalone: bool = False, render_dir: Path | None = None) -> Any:
+    """Build the Parseq editor as a ``gr.Blocks``; ``standalone`` adds the page CSS and script A1111 would add,
+    and, with ``render_dir``, a Render tab that renders into that folder (inside A1111 the img2img script does)."""
     import gradio as gr
 
     start_doc = load_starter(DEFAULT_STARTER)
@@ -246,6 +247,11 @@ def build_tab(*, standalone: bool = False) -> Any:
                         travel_steps = gr.Textbox(value="30", label="Frames between stages (one number or one per gap: 10, 20)",
                                                   elem_id="parseq_travel_steps")
                         travel_button = gr.Button("Import stages", elem_id="parseq_travel_button")
+            if standalone and render_dir is not None:
+                with gr.Tab("Render", elem_id="parseq_render_tab"):
+                    from lib_parseq.ui.render_panel import build_render_panel
+
+                    build_render_panel(preview_state, render_dir)
             with gr.Tab("Export", elem_id="parseq_export_tab"):
                 export_button = gr.Button("Prepare downloads", elem_id="parseq_export_button")
                 with gr.Row():

@@ -45,7 +45,7 @@ def test_the_bundled_manifest_renders_a_range(workdir):
 
 
 @pytest.mark.parametrize("args,expected", [
-    ((), "no diffusion backend"),
+    ((), "choose a backend"),
     (("--dry-run", "--init", "missing.png"), "init image not found"),
     (("--dry-run", "-o", "../escape.mp4"), "may not contain '..'"),
     (("--dry-run", "-o", "out/<seed>.mp4"), "unknown placeholder"),
