@@ -28,13 +28,23 @@ from lib_parseq.atomic import write_atomic, write_bytes_atomic, write_text_atomi
 from lib_parseq.errors import RenderError
 
 CHECKPOINT_JSON = "checkpoint.json"
-CHECKPOINT_ARRAYS = "checkpoint.npz"
+CHECKPOINT_ARRAYS = "checkpoint.npz"  # what the JSON names when it names no arrays file (older checkpoints)
 # The colour window's waiting histograms (outputs not yet in the window), one int32 (3, 256) row each,
 # appended at each checkpoint; the checkpoint JSON says which outputs the first row and the row count cover.
-COLOUR_LOG = "colour-pending.i32"
+# Every file the JSON points at carries its own name (the arrays their next frame, the log its first output)
+# and is never rewritten once a JSON names it, so a render killed at any instant leaves the last committed
+# checkpoint whole: the JSON is the one commit point, and files it no longer names are removed after it.
 _ROW_SHAPE = (3, 256)
 _ROW_BYTES = 3 * 256 * 4
-STATE_VERSION = 2
+STATE_VERSION = 3
+
+
+def arrays_name(next_frame: int) -> str:
+    return f"checkpoint-{next_frame}.npz"
+
+
+def colour_log_name(first: int) -> str:
+    return f"colour-pending-{first}.i32"
 
 
 def work_folder(video_path: Path) -> Path:
@@ -170,17 +180,28 @@ class Checkpoint:
 
 
 def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
-    """Write the checkpoint atomically (arrays first, then the JSON that points at them)."""
+    """Write the checkpoint: its arrays and colour log first, then the JSON that names them (the commit)."""
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {f"colour_{k}": v for k, v in checkpoint.colour.items()}
     for i, image in enumerate(checkpoint.history):
         arrays[f"history_{i}"] = image
     if checkpoint.input_hist is not None:
         arrays["input_hist"] = checkpoint.input_hist
-    write_atomic(folder / CHECKPOINT_ARRAYS, lambda handle: np.savez(handle, **arrays))
+    arrays_file = arrays_name(checkpoint.next_frame)
+    write_atomic(folder / arrays_file, lambda handle: np.savez(handle, **arrays))
+    colour_log = _append_colour_log(folder, checkpoint)
     meta = {"version": STATE_VERSION, "next_frame": checkpoint.next_frame, "fingerprint": checkpoint.fingerprint,
-            "history": len(checkpoint.history), "colour_log": _append_colour_log(folder, checkpoint)}
+            "history": len(checkpoint.history), "arrays": arrays_file, "colour_log": colour_log}
     write_text_atomic(folder / CHECKPOINT_JSON, json.dumps(meta))
+    _remove_unnamed(folder, keep={arrays_file, colour_log_name(colour_log[0])})
+
+
+def _remove_unnamed(folder: Path, keep: set[str]) -> None:
+    """Remove the arrays and colour logs of earlier checkpoints (the JSON no longer names them)."""
+    for pattern in ("checkpoint-*.npz", "colour-pending-*.i32"):
+        for path in folder.glob(pattern):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
 
 
 def _committed_log(folder: Path) -> tuple[int, int]:
@@ -196,26 +217,28 @@ def _committed_log(folder: Path) -> tuple[int, int]:
 def _append_colour_log(folder: Path, checkpoint: Checkpoint) -> list[int]:
     """Bring the colour log up to the window's outputs; returns [first output, rows] for the JSON.
 
-    Only rows added since the last checkpoint are written. Rows the window has consumed are dropped by
-    rewriting the log once they outnumber the rows still waiting, so the log stays O(waiting rows) and the
-    rewriting costs O(1) per frame on average.
+    Only rows added since the last checkpoint are written, appended after the rows the committed JSON
+    counts (whatever an uncommitted checkpoint appended past them is cut first). Rows the window has consumed
+    are dropped by starting a new log, named by its first output, once they outnumber the rows still
+    waiting: the log stays O(waiting rows), the copying costs O(1) per frame on average, and the committed log
+    is never touched.
     """
     counters = checkpoint.colour.get("counters")
     if checkpoint.colour_pending is None or counters is None:
         return [0, 0]
     end = int(counters[2])
-    path = folder / COLOUR_LOG
     first, rows = _committed_log(folder)
+    path = folder / colour_log_name(first)
     if not path.is_file() or path.stat().st_size < rows * _ROW_BYTES or not first <= end <= first + rows:
         first, rows = end, 0  # no usable log: start one at the window's end
+        path = folder / colour_log_name(first)
+    if end - first > first + rows - end:  # consumed rows outnumber waiting ones: a new log of the waiting
+        waiting = _read_log_rows(path, end - first, first + rows - end)
+        first, rows = end, first + rows - end
+        path = folder / colour_log_name(first)
+        write_bytes_atomic(path, waiting.astype(np.int32).tobytes())
     with open(path, "r+b" if path.is_file() else "wb") as handle:
         handle.truncate(rows * _ROW_BYTES)  # drop rows of a checkpoint that was never committed
-    if end - first > first + rows - end:  # consumed rows outnumber waiting ones: keep only the waiting
-        waiting = _read_log_rows(path, end - first, first + rows - end)
-        temporary = folder / f".{COLOUR_LOG}.tmp"
-        temporary.write_bytes(waiting.astype(np.int32).tobytes())
-        os.replace(temporary, path)
-        first, rows = end, first + rows - end
     new_rows = checkpoint.colour_pending(first + rows)
     with open(path, "ab") as handle:
         handle.write(np.ascontiguousarray(new_rows, dtype=np.int32).tobytes())
@@ -239,7 +262,10 @@ def load_checkpoint(folder: Path) -> Checkpoint:
         raise RenderError(f"nothing to resume: no saved render state in {folder}")
     try:
         meta = json.loads(meta_path.read_text())
-        with np.load(folder / CHECKPOINT_ARRAYS) as data:
+        arrays_file = str(meta.get("arrays", CHECKPOINT_ARRAYS))
+        if Path(arrays_file).name != arrays_file:
+            raise ValueError(f"arrays file {arrays_file!r} is not a plain name")
+        with np.load(folder / arrays_file) as data:
             arrays = {key: data[key] for key in data.files}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise RenderError(f"the saved render state in {folder} is damaged ({exc or type(exc).__name__}); "
@@ -251,7 +277,7 @@ def load_checkpoint(folder: Path) -> Checkpoint:
         added, end = (int(colour["counters"][i]) for i in (0, 2))
         first, rows = (int(v) for v in meta.get("colour_log", (0, 0)))
         try:
-            colour["pending"] = (_read_log_rows(folder / COLOUR_LOG, end - first, added - end) if added > end
+            colour["pending"] = (_read_log_rows(folder / colour_log_name(first), end - first, added - end) if added > end
                                  else np.zeros((0, *_ROW_SHAPE), np.int32))
         except (OSError, ValueError) as exc:
             raise RenderError(f"the saved render state in {folder} is damaged ({exc}); "

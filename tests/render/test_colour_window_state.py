@@ -4,6 +4,7 @@ to be rewritten whole at every checkpoint, O(frames) each time."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from render_helpers import decode_frames, make_manifest
 
 from lib_parseq.render import DryRunBackend, RenderSettings, render
-from lib_parseq.render.state import COLOUR_LOG, work_folder
+from lib_parseq.render.state import CHECKPOINT_JSON, colour_log_name, work_folder
 
 ROW_BYTES = 3 * 256 * 4
 
@@ -50,7 +51,8 @@ def test_the_checkpoint_holds_only_the_window_and_the_log_only_waiting_histogram
     result = render(slow_window_manifest(200), settings(tmp_path), StopAfter(stop_after), init_image=image())
     assert result.interrupted and result.frames_written == stop_after
     work = work_folder(result.video_path)
-    with zipfile.ZipFile(work / "checkpoint.npz") as arrays:
+    meta = json.loads((work / CHECKPOINT_JSON).read_text())
+    with zipfile.ZipFile(work / meta["arrays"]) as arrays:
         colour = sorted(name for name in arrays.namelist() if name.startswith("colour_"))
         inside = arrays.getinfo("colour_inside.npy").file_size
     assert colour == ["colour_counters.npy", "colour_inside.npy", "colour_reference.npy", "colour_total.npy"]
@@ -58,7 +60,7 @@ def test_the_checkpoint_holds_only_the_window_and_the_log_only_waiting_histogram
     # Outputs 0..n-1 exist, the window ends at round(n / 2): about n / 2 histograms wait, and the log holds
     # no more than twice that (consumed rows are dropped once they outnumber the waiting ones).
     waiting = stop_after - stop_after // 2
-    assert waiting * ROW_BYTES <= (work / COLOUR_LOG).stat().st_size <= 2 * waiting * ROW_BYTES + 5 * ROW_BYTES
+    assert waiting * ROW_BYTES <= (work / colour_log_name(meta["colour_log"][0])).stat().st_size <= 2 * waiting * ROW_BYTES + 5 * ROW_BYTES
 
 
 def test_a_resumed_slow_window_render_equals_an_uninterrupted_one(tmp_path):
