@@ -244,8 +244,8 @@ def output_folder(p: Any) -> Path:
     return Path(folder).expanduser().absolute()
 
 
-def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path, *, audio: Path | None,
-                     input_fps: float | None, resume: bool):
+def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path, *,
+                     audio: tuple[Path | None, float], input_fps: float | None, resume: bool):
     from lib_parseq.render.settings import HybridSettings, RenderSettings
 
     settings = RenderSettings(
@@ -262,7 +262,8 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
         preset=str(option(OPTION_PRESET, "medium")),
         gif=values.gif,
         webm=values.webm,
-        audio=audio,
+        audio=audio[0],
+        audio_start_s=audio[1],
         resume=resume,
         handle_sigint=False,
         interpolation=values.sampling,
@@ -285,19 +286,24 @@ def _render_settings(p: Any, values: ScriptValues, video: Path, output_dir: Path
     return settings
 
 
-def _audio_track(values: ScriptValues) -> Path | None:
-    """The audio file: an upload (only from gradio's upload folder) or a path on the server; not both."""
+def _audio_track(values: ScriptValues, source: ManifestInput) -> tuple[Path | None, float]:
+    """The audio file and where frame 0 falls in it: an upload (only from gradio's upload folder) or a path on
+    the server, not both; else the file a pasted or uploaded document was analysed from (``meta.audio``, as
+    ``parseq audio`` and the tab's Audio panel record it; never for a document fetched from a URL)."""
+    from lib_parseq.audio.track import document_audio
+
     uploaded = safe_upload_path(values.audio_upload)
     if uploaded is not None and values.audio_path:
         raise RenderError("give the audio track as a server path or as an upload, not both")
     if uploaded is not None:
-        return uploaded
-    if not values.audio_path:
-        return None
-    path = Path(values.audio_path).expanduser()
-    if not path.is_file():
-        raise RenderError(f"audio file {values.audio_path} does not exist", path=values.audio_path)
-    return path
+        return uploaded, 0.0
+    if values.audio_path:
+        path = Path(values.audio_path).expanduser()
+        if not path.is_file():
+            raise RenderError(f"audio file {values.audio_path} does not exist", path=values.audio_path)
+        return path, 0.0
+    named = document_audio(source.document, None) if source.document is not None else None
+    return (named.path, named.start_s) if named is not None else (None, 0.0)
 
 
 def _input_fps(values: ScriptValues, input_video: Path | None) -> float | None:
@@ -388,7 +394,7 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
     masks = FrameMasks(MaskOptions(values.mask_source, values.mask_image, values.mask_video, values.mask_invert,
                                    values.mask_blur, values.mask_overlay),
                        p.init_images[0] if p.init_images else None, int(p.width), int(p.height))
-    settings = _render_settings(p, values, video, output_dir, audio=_audio_track(values),
+    settings = _render_settings(p, values, video, output_dir, audio=_audio_track(values, source),
                                 input_fps=_input_fps(values, input_video), resume=values.continue_last)
 
     processing.fix_seed(p)

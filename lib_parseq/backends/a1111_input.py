@@ -29,6 +29,7 @@ class ManifestInput:
     origin: str
     fetched: dict[str, Any] | None = None
     was_document: bool = False
+    document: dict[str, Any] | None = None  # the keyframe document as given, when it did not come from a URL
 
 
 def is_url(text: str) -> bool:
@@ -67,7 +68,9 @@ def load_input(text: str, upload: Any = None, *, max_frames: int = 100_000) -> M
     obj, origin = read_source(text, upload)
     manifest, was_document = to_manifest(obj, max_frames=max_frames)
     fetched = obj if is_url(origin) else None
-    return ManifestInput(manifest=manifest, origin=origin, fetched=fetched, was_document=was_document)
+    document = obj if was_document and fetched is None else None
+    return ManifestInput(manifest=manifest, origin=origin, fetched=fetched, was_document=was_document,
+                         document=document)
 
 
 def fetched_copy_path(video_path: Path) -> Path:

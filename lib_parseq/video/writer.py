@@ -213,7 +213,10 @@ def make_gif(video: Path, gif_path: Path, fps: float, *, max_width: int = 512) -
 
 
 def mux_audio(video: Path, audio: Path, *, start_s: float = 0.0) -> None:
-    """Add ``audio`` (from ``start_s`` seconds in) to ``video`` in place, trimmed to the video's length."""
+    """Add ``audio`` (from ``start_s`` seconds in) to ``video`` in place, trimmed to the video's length.
+
+    A track shorter than the video is padded with silence (``apad``), so ``-shortest`` always ends at the
+    video's last frame: no frame is cut for want of sound."""
     if not Path(audio).is_file():
         raise RenderError(f"audio file not found: {audio}")
     codec = "libopus" if video.suffix.lower() == ".webm" else "aac"
@@ -221,6 +224,6 @@ def mux_audio(video: Path, audio: Path, *, start_s: float = 0.0) -> None:
     with tempfile.TemporaryDirectory(prefix=f".{video.stem}.audio-", dir=video.parent) as folder:
         temporary = Path(folder) / f"muxed{video.suffix}"
         run_ffmpeg(["-y", "-i", str(video), "-ss", f"{start_s:.6f}", "-i", str(audio), "-map", "0:v:0",
-                    "-map", "1:a:0", "-c:v", "copy", "-c:a", codec, "-b:a", "192k", "-shortest",
+                    "-map", "1:a:0", "-c:v", "copy", "-c:a", codec, "-b:a", "192k", "-af", "apad", "-shortest",
                     str(temporary)], what=f"cannot add audio {Path(audio).name}")
         os.replace(temporary, video)

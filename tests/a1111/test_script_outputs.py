@@ -148,6 +148,39 @@ def test_audio_from_a_server_path_is_muxed_and_trimmed(webui, init_image, audio_
         assert media_duration(video) == pytest.approx(0.6, abs=0.08), f"{name}: the 3 s track is cut to the video"
 
 
+def decoded_audio(path) -> np.ndarray:
+    """The file's audio as mono float samples at 8 kHz, decoded by ffmpeg."""
+    raw = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-map", "0:a:0",
+                          "-ac", "1", "-ar", "8000", "-f", "f32le", "-"], check=True, capture_output=True).stdout
+    return np.frombuffer(raw, np.float32)
+
+
+def audio_document(audio_file, start: float) -> str:
+    """A keyframe document (6 frames at 10 fps) that names the audio it was analysed from, as `parseq audio`
+    records it in ``meta.audio``."""
+    return json.dumps({
+        "options": {"output_fps": 10},
+        "keyframes": [{"frame": 0, "seed": 5, "zoom": 1.0}, {"frame": 5, "seed": 10, "zoom": 1.1}],
+        "meta": {"audio": {"file": str(audio_file), "path": str(audio_file), "start": start}},
+    })
+
+
+def test_a_document_that_names_its_audio_gets_that_track_from_its_start(webui, init_image, audio_file):
+    run_parseq(webui, init_image, {"parseq_manifest": audio_document(audio_file, 2.7),
+                                   "parseq_output_template": "named.mp4"})
+    video = webui.root / OUT / "named.mp4"
+    assert probe_video(video).has_audio
+    # Every frame stays, and the track starts 2.7 s in: 0.3 s of tone, then silence to the video's end.
+    assert probe_video(video).frame_count == 6
+    assert media_duration(video) == pytest.approx(0.6, abs=0.08)
+    sound = decoded_audio(video)
+    assert np.abs(sound[: len(sound) // 3]).max() > 0.1
+    assert np.abs(sound[-len(sound) // 4 :]).max() < 1e-3
+    run_parseq(webui, init_image, {"parseq_manifest": json.dumps(make_manifest(6)),
+                                   "parseq_output_template": "silent.mp4"})
+    assert not probe_video(webui.root / OUT / "silent.mp4").has_audio
+
+
 def test_audio_upload_only_from_gradios_upload_folder(webui, init_image, audio_file):
     from lib_parseq.uploads import upload_folders
 

@@ -123,3 +123,15 @@ def test_gif_webm_and_audio_outputs(tmp_path, test_video):
     assert result.gif_path.stat().st_size > 0 and count_frames(result.gif_path) == 12
     assert count_frames(result.webm_path) == 12
     assert "Audio" in stream_kinds(result.webm_path)
+
+
+def test_audio_shorter_than_the_video_keeps_every_frame(tmp_path):
+    audio = tmp_path / "blip.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=0.3", str(audio))
+    manifest = make_manifest(12, fps=10, zoom=lambda f: 1 + f / 50)
+    settings = settings_for(tmp_path, webm=True, audio=audio)
+    result = render(manifest, settings, DryRunBackend(), init_image=np.full((32, 32, 3), 90, np.uint8))
+    for video in (result.video_path, result.webm_path):
+        assert stream_kinds(video) == ["Video", "Audio"]
+        assert count_frames(video) == 12  # the 0.3 s track is padded with silence, no frame is cut
+        assert duration_s(video) == pytest.approx(1.2, abs=0.15)
