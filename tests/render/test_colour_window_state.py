@@ -9,9 +9,10 @@ import zipfile
 import numpy as np
 import pytest
 from render_helpers import decode_frames, make_manifest
+from test_render_resume_and_faults import StopAfter
 
 from lib_parseq.render import DryRunBackend, RenderSettings, render
-from lib_parseq.render.state import COLOUR_LOG, work_folder
+from lib_parseq.render.state import work_folder
 
 ROW_BYTES = 3 * 256 * 4
 
@@ -26,18 +27,6 @@ def image() -> np.ndarray:
     picture = np.random.default_rng(5).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     picture[8:20, 8:20] = (230, 180, 40)
     return picture
-
-
-class StopAfter(DryRunBackend):
-    def __init__(self, frames: int) -> None:
-        super().__init__()
-        self.left = frames
-
-    def generate(self, picture, params):
-        self.left -= 1
-        if self.left <= 0:
-            self.stop()
-        return picture
 
 
 def settings(folder, **extra) -> RenderSettings:
@@ -58,7 +47,7 @@ def test_the_checkpoint_holds_only_the_window_and_the_log_only_waiting_histogram
     # Outputs 0..n-1 exist, the window ends at round(n / 2): about n / 2 histograms wait, and the log holds
     # no more than twice that (consumed rows are dropped once they outnumber the waiting ones).
     waiting = stop_after - stop_after // 2
-    assert waiting * ROW_BYTES <= (work / COLOUR_LOG).stat().st_size <= 2 * waiting * ROW_BYTES + 5 * ROW_BYTES
+    assert waiting * ROW_BYTES <= (work / "colour-pending.i32").stat().st_size <= 2 * waiting * ROW_BYTES + 5 * ROW_BYTES
 
 
 def test_a_resumed_slow_window_render_equals_an_uninterrupted_one(tmp_path):
