@@ -7,7 +7,9 @@ import pytest
 
 from lib_parseq.cli.cmd_eval import evaluate_request
 from lib_parseq.errors import EvalError
-from lib_parseq.language.values import MAX_STRING_LENGTH, StringTooLong, binary_array
+from lib_parseq.language.values import binary_array
+
+MAX_STRING_LENGTH = 20_000  # lib_parseq.language.values.MAX_STRING_LENGTH, the expression length limit
 
 
 def _eval(expr: str, frames: int) -> list:
@@ -31,12 +33,21 @@ def test_a_string_doubling_every_frame_stops_before_it_is_built():
     assert caught.value.frame == 13  # 2^14 + ... characters: the first frame past 20,000
 
 
+def test_the_limit_is_the_expression_length_limit():
+    from lib_parseq.language import values
+    from lib_parseq.language.parser import MAX_LENGTH
+
+    assert values.MAX_STRING_LENGTH == MAX_LENGTH == MAX_STRING_LENGTH
+
+
 def test_strings_up_to_the_limit_are_still_values():
     values = _eval('prev_computed_value + "xxxxxxxxxx"', frames=MAX_STRING_LENGTH // 10 - 1)
     assert len(values[-1]) == MAX_STRING_LENGTH - 10 + 1  # frame 0's prev_computed_value is the number 0
 
 
 def test_an_array_concatenation_reports_the_element_that_overflowed():
+    from lib_parseq.language.values import StringTooLong
+
     a = np.array(["x", "x" * MAX_STRING_LENGTH, "x"], dtype=object)
     with pytest.raises(StringTooLong) as caught:
         binary_array("+", a, np.array(["y", "y", "y"], dtype=object))

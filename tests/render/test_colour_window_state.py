@@ -10,6 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 from render_helpers import decode_frames, make_manifest
+from test_render_resume_and_faults import StopAfter
 
 from lib_parseq.render import DryRunBackend, RenderSettings, render
 from lib_parseq.render.state import CHECKPOINT_JSON, colour_log_name, work_folder
@@ -27,18 +28,6 @@ def image() -> np.ndarray:
     picture = np.random.default_rng(5).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     picture[8:20, 8:20] = (230, 180, 40)
     return picture
-
-
-class StopAfter(DryRunBackend):
-    def __init__(self, frames: int) -> None:
-        super().__init__()
-        self.left = frames
-
-    def generate(self, picture, params):
-        self.left -= 1
-        if self.left <= 0:
-            self.stop()
-        return picture
 
 
 def settings(folder, **extra) -> RenderSettings:

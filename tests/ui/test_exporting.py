@@ -8,7 +8,9 @@ import tempfile
 import pytest
 
 from lib_parseq.ui import exporting
-from lib_parseq.ui.exporting import KEPT_EXPORTS, write_exports
+from lib_parseq.ui.exporting import write_exports
+
+KEPT_EXPORTS = 4  # lib_parseq.ui.exporting.KEPT_EXPORTS
 
 DOC = {"options": {"output_fps": 10}, "keyframes": [{"frame": 0, "zoom": 1}, {"frame": 10, "zoom": 2}]}
 MANIFEST = {"options": {"output_fps": 10}, "rendered_frames": [{"frame": f, "zoom": 1 + f / 10} for f in range(11)]}
@@ -18,7 +20,7 @@ MANIFEST = {"options": {"output_fps": 10}, "rendered_frames": [{"frame": f, "zoo
 def private_temp(tmp_path, monkeypatch):
     """Point tempfile (and so the exports) at an empty folder of this test's own."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(exporting, "_export_roots", {})
+    monkeypatch.setattr(exporting, "_export_roots", {}, raising=False)
     return tmp_path
 
 
@@ -36,6 +38,7 @@ def test_clicking_again_without_changes_writes_no_new_files(private_temp):
 
 
 def test_only_the_latest_exports_are_kept_when_the_document_keeps_changing(private_temp):
+    assert exporting.KEPT_EXPORTS == KEPT_EXPORTS
     paths = [write_exports(dict(DOC, keyframes=[{"frame": 0, "zoom": i}, {"frame": 10}]), MANIFEST)
              for i in range(KEPT_EXPORTS + 6)]
     assert len(files_under(private_temp)) == 2 * KEPT_EXPORTS
