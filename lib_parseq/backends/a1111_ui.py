@@ -9,16 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lib_parseq.backends.a1111_masks import MASK_SOURCES
 from lib_parseq.backends.a1111_summary import summarize
+from lib_parseq.frames.coherence import COLOUR_SOURCES
+from lib_parseq.frames.colour import COLOUR_SPACES
+from lib_parseq.frames.flow import FLOW_METHODS
+from lib_parseq.frames.hybrid import MASK_KINDS as HYBRID_MASKS
+from lib_parseq.frames.masks import EQUALISE_WHEN
 from lib_parseq.render.settings import BORDER_MODES, HYBRID_COMPOSITES, HYBRID_MOTIONS, INTERPOLATIONS
 from lib_parseq.uploads import guarded_upload
-
-COLOUR_SPACES = ("lab", "hsv", "rgb")
-COLOUR_SOURCES = ("window", "first", "video")
-FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
-HYBRID_MASKS = ("none", "blend", "difference", "video")
-MASK_SOURCES = ("none", "init alpha", "mask image", "mask video")
-EQUALISE_WHEN = ("none", "before", "after", "both")
 
 MANIFEST_ELEM_ID = "parseq_manifest"
 START_NEW = "Start a new render"

@@ -62,3 +62,19 @@ def test_user_errors_exit_2_with_one_clear_line(workdir, args, expected):
     assert expected in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (workdir / "out" / "video.mp4").exists()
+
+
+def test_the_cli_offers_exactly_the_pipelines_choices():
+    """The CLI keeps its own copies of the choices (so `--help` starts without OpenCV); they must not drift."""
+    from lib_parseq.cli import cmd_render
+    from lib_parseq.frames.flow import FLOW_METHODS
+    from lib_parseq.frames.warp import (
+        BORDER_ALIASES,
+        BORDER_FLAGS,
+        INTERPOLATION_ALIASES,
+        INTERPOLATION_FLAGS,
+    )
+
+    assert cmd_render.FLOW_METHODS == FLOW_METHODS
+    assert set(cmd_render.BORDERS) == set(BORDER_FLAGS) | set(BORDER_ALIASES)
+    assert set(cmd_render.SAMPLINGS) == set(INTERPOLATION_FLAGS) | set(INTERPOLATION_ALIASES)
