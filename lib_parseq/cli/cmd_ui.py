@@ -56,13 +56,13 @@ def check_can_listen(host: str, port: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.port is not None:
+        check_can_listen(args.host, args.port)
     try:
         import gradio  # noqa: F401 - only to say clearly when it is missing
     except ImportError:
         raise UiError("the editor needs gradio, which is not installed here: "
                       "pip install -r requirements-test.txt (or gradio==3.41.2), or use the Parseq tab in A1111") from None
-    if args.port is not None:
-        check_can_listen(args.host, args.port)
     from pathlib import Path
 
     from lib_parseq.ui.standalone import launch
