@@ -19,8 +19,9 @@ from lib_parseq.audio.features import COMPONENT_PREFIX, AudioAnalysis, FrameSeri
 from lib_parseq.audio.keyframes import MergeSummary, merge_analysis
 from lib_parseq.audio.pipeline import SyncOptions, sample_for_document
 from lib_parseq.audio.track import audio_reference
-from lib_parseq.errors import AudioError
+from lib_parseq.errors import AudioError, DocumentError
 from lib_parseq.ui.chart import X_UNITS, envelope, frames_to_x
+from lib_parseq.uploads import guarded_upload, safe_upload_path
 
 SERIES_CHOICES = ("onset", "rms", "centroid", "pitch", "beats", "onsets")
 DEFAULT_SERIES = ("onset", "rms", "beats")
@@ -52,13 +53,15 @@ class AudioPanel:
 
 def build_audio_panel(gr: Any) -> AudioPanel:
     """The panel's widgets, created inside the caller's current gradio layout block."""
-    upload = gr.File(label="Audio or video file (wav, mp3, flac, ogg, m4a, mp4 ...)", file_types=UPLOAD_TYPES,
-                     elem_id="parseq_audio_file")
+    upload = guarded_upload(gr.File(label="Audio or video file (wav, mp3, flac, ogg, m4a, mp4 ...)",
+                                    file_types=UPLOAD_TYPES, elem_id="parseq_audio_file"))
     with gr.Row():
         component = gr.Radio(choices=list(COMPONENTS), value="full", label="Analyse the full mix or one part (HPSS)",
                              elem_id="parseq_audio_component")
         analyse_button = gr.Button("Analyse", variant="primary", elem_id="parseq_audio_analyse")
-    summary = gr.Markdown("Upload a file and press Analyse.", elem_id="parseq_audio_summary")
+    # gradio 3 writes a Markdown's elem_id on two nested elements; the id goes on a wrapper instead.
+    with gr.Column(elem_id="parseq_audio_summary"):
+        summary = gr.Markdown("Upload a file and press Analyse.")
     with gr.Row():
         series = gr.CheckboxGroup(choices=list(SERIES_CHOICES), value=list(DEFAULT_SERIES),
                                   label="Series (beats/onsets: 1 on the event frames)", elem_id="parseq_audio_series")
@@ -83,14 +86,12 @@ def build_audio_panel(gr: Any) -> AudioPanel:
 
 
 def upload_path(upload: Any) -> str | None:
-    """The local path of a gradio File value (a path string, a tempfile wrapper or a dict)."""
-    if upload is None:
-        return None
-    if isinstance(upload, str):
-        return upload
-    if isinstance(upload, dict):
-        return upload.get("name") or upload.get("path")
-    return getattr(upload, "name", None)
+    """The local path of a gradio File value, only inside gradio's upload folder (``lib_parseq.uploads``)."""
+    try:
+        path = safe_upload_path(upload)
+    except DocumentError as exc:
+        raise AudioError(exc.message) from None
+    return None if path is None else str(path)
 
 
 def analyse_upload(upload: Any, component: str) -> tuple[AudioAnalysis, str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lib_parseq.errors import ParseqError, RenderError
+from lib_parseq.uploads import guarded_upload, safe_upload_path
 
 BACKEND_CHOICES = ("Dry run", "diffusers")
 POLL_S = 0.25
@@ -168,7 +169,8 @@ def build_render_panel(preview_state: Any, outputs_dir: Path) -> None:
         resume = gr.Checkbox(value=False, label="Resume", elem_id="parseq_render_resume")
     with gr.Row():
         init_image = gr.Image(type="filepath", label="Init image (loopback)", elem_id="parseq_render_init")
-        video_in = gr.File(label="…or input video (vid2vid)", file_types=["video"], elem_id="parseq_render_video")
+        video_in = guarded_upload(gr.File(label="…or input video (vid2vid)", file_types=["video"],
+                                          elem_id="parseq_render_video"))
     with gr.Row():
         start_button = gr.Button("Render", variant="primary", elem_id="parseq_render_start")
         stop_button = gr.Button("Stop", elem_id="parseq_render_stop")
@@ -200,7 +202,6 @@ def build_render_panel(preview_state: Any, outputs_dir: Path) -> None:
 
 
 def _file_path(value: Any) -> str | None:
-    """A gr.File value's path (a tempfile wrapper in gradio 3, a path string in gradio 4)."""
-    if value is None:
-        return None
-    return str(getattr(value, "name", value))
+    """A gr.File value's path, only inside gradio's upload folder (``lib_parseq.uploads``)."""
+    path = safe_upload_path(value)
+    return None if path is None else str(path)

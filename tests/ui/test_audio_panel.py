@@ -19,10 +19,29 @@ from lib_parseq.ui.document import blank_document  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory):
+def analysis():
+    import shutil
+
+    from lib_parseq.uploads import upload_folders
+
     samples, _ = click_track(97, 8.0, first_beat_s=0.2)
-    path = write_wav(tmp_path_factory.mktemp("panel") / "click.wav", samples)
-    return analyse_upload({"name": str(path)}, "full")
+    folder = upload_folders()[0] / "parseq-test-audio-panel"  # where gradio keeps uploads
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        path = write_wav(folder / "click.wav", samples)
+        yield analyse_upload({"name": str(path)}, "full")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_file_outside_gradios_upload_folder_is_refused(tmp_path):
+    from lib_parseq.errors import AudioError
+
+    samples, _ = click_track(120, 2.0)
+    path = write_wav(tmp_path / "server.wav", samples)
+    with pytest.raises(AudioError, match="refused") as caught:
+        analyse_upload({"name": str(path)}, "full")
+    assert str(tmp_path) not in str(caught.value)
 
 
 def test_summary_and_chart(analysis):
