@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from lib_parseq.audio.choices import COMPONENTS, FEATURES, KEYFRAME_MODES
-from lib_parseq.cli.argtypes import positive_float
+from lib_parseq.cli.argtypes import fps
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("song", metavar="SONG", help="audio or video file (wav, mp3, flac, ogg, m4a, mp4 ...)")
     parser.add_argument("--doc", metavar="DOC.json", help="merge into this document (default: a new one)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.json", help="the document to write")
-    parser.add_argument("--fps", type=positive_float, help="frames per second (default: the document's, else 24; with --doc, becomes its output_fps)")
+    parser.add_argument("--fps", type=fps, help="frames per second (default: the document's, else 24; with --doc, becomes its output_fps)")
     parser.add_argument("--features", type=_features, default=FEATURES, metavar="LIST",
                         help=f"comma-separated, from {','.join(FEATURES)} (default: all)")
     parser.add_argument("--component", choices=COMPONENTS, default="full",

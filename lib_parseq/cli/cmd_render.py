@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lib_parseq.backends.diffusers_options import DEVICES, DTYPES
 from lib_parseq.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR
+from lib_parseq.cli.argtypes import fps
 from lib_parseq.errors import RenderError
 
 BORDERS = ("reflect", "replicate", "wrap", "noise", "zeros", "border", "reflection", "black")
@@ -60,8 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        "(default: one per GPU, or 2 on a CPU-only cluster)")
     parser.add_argument("--overlay", action="store_true", help="write each frame's parameters on the video")
     parser.add_argument("--size", metavar="WxH", type=_size, help="output size (default: the input's, made even)")
-    parser.add_argument("--fps", type=_fps, help="output fps (default: the manifest's output_fps)")
-    parser.add_argument("--input-fps", type=_fps, help="rate to read the input video at (default: --fps)")
+    parser.add_argument("--fps", type=fps, help="output fps (default: the manifest's output_fps)")
+    parser.add_argument("--input-fps", type=fps, help="rate to read the input video at (default: --fps)")
     parser.add_argument("--frames", metavar="A:B", type=_frame_range, help="render frames A to B-1 only")
     parser.add_argument("--save-frames", metavar="DIR", help="also keep every frame as PNG in DIR")
     parser.add_argument("--audio", metavar="FILE", help="add this audio track, trimmed to the video (default: the "
@@ -133,18 +134,6 @@ def _size(text: str) -> tuple[int, int]:
     if not match:
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 512x512, got {text!r}")
     return int(match.group(1)), int(match.group(2))
-
-
-def _fps(text: str) -> float:
-    from lib_parseq.schedules.validate import MAX_FPS, MIN_FPS, fps_range_message
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not MIN_FPS <= value <= MAX_FPS:  # NaN fails too
-        raise argparse.ArgumentTypeError(fps_range_message(value))
-    return value
 
 
 def _pick(text: str) -> str:

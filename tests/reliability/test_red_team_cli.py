@@ -53,6 +53,12 @@ def test_render_refuses_an_unusable_frame_rate_before_anything_runs(capsys, tmp_
     assert not (tmp_path / "out.mp4").exists()
 
 
+@pytest.mark.parametrize("value", ["1e9", "inf", "1e-9", "nan"])
+def test_audio_fps_is_bounded_like_render_fps(capsys, tmp_path, value):
+    status, _, err = run_cli(capsys, "audio", tmp_path / "song.wav", "-o", tmp_path / "doc.json", "--fps", value)
+    assert status == 2 and "outside the usable range 0.1 to 1000 fps" in err
+
+
 def test_a_manifest_output_fps_out_of_range_is_an_error_in_check_compile_and_render(capsys, tmp_path):
     doc = write_json(tmp_path / "doc.json", {**DOCUMENT, "options": {"output_fps": 1e9, "bpm": 120}})
     status, out, _ = run_cli(capsys, "check", doc)
