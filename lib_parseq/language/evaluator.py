@@ -30,15 +30,9 @@ from lib_parseq.language.context import (
     Timing,
 )
 from lib_parseq.language.expression import Expression, parse
-from lib_parseq.language.functions import (
-    FUNCTIONS,
-    LEGACY_POSITIONAL,
-    bind,
-    invoke,
-    series_at_frames,
-    time_series_function,
-    unknown_function,
-)
+from lib_parseq.language.functions import FUNCTIONS, LEGACY_POSITIONAL, invoke, unknown_function
+from lib_parseq.language.functions_binding import bind
+from lib_parseq.language.functions_context import series_at_frames, time_series_function
 from lib_parseq.language.nodes import Call, Chain, If, Negate, Node, Number, Power, String, Variable
 from lib_parseq.language.values import (
     DivideByZero,

@@ -291,7 +291,7 @@ def test_out_of_domain_maths_is_non_finite_not_an_error(at0, expr):
 
 def test_round_keeps_negative_zero():
     from lib_parseq.cli.cmd_eval import evaluate_request  # noqa: F401 (the JSON form turns -0 into 0)
-    from lib_parseq.language.functions import js_round
+    from lib_parseq.language.functions_maths import js_round
 
     assert math.copysign(1, js_round(np.array([-0.4]))[0]) == -1
 
