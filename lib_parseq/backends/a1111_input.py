@@ -53,7 +53,8 @@ def read_source(text: str, upload: Any = None) -> tuple[dict[str, Any], str]:
 
 def to_manifest(obj: dict[str, Any], *, max_frames: int = 100_000) -> tuple[dict[str, Any], bool]:
     """A rendered manifest passes through (after validation); a keyframe document is compiled. (manifest, was_doc)."""
-    from lib_parseq.schedules.validate import is_manifest, raise_for_problems, validate_manifest
+    from lib_parseq.schedules.validate import is_manifest, validate_manifest
+    from lib_parseq.schedules.validate_problems import raise_for_problems
 
     if is_manifest(obj):
         raise_for_problems(validate_manifest(obj, max_frames=max_frames), what="manifest")

@@ -7,7 +7,7 @@ import argparse
 
 def fps(text: str) -> float:
     """A frame rate in the usable range (``MIN_FPS``..``MAX_FPS``), or argparse's usage error naming it."""
-    from lib_parseq.schedules.validate import MAX_FPS, MIN_FPS, fps_range_message
+    from lib_parseq.schedules.validate_options import MAX_FPS, MIN_FPS, fps_range_message
 
     try:
         value = float(text)

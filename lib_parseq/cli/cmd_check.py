@@ -52,7 +52,7 @@ def _keyframe_path(obj: Any, error: Any) -> str:
 def _compile_problems(obj: dict, max_frames: int) -> list:
     """Compile a valid keyframe document; its ParseErrors/EvalErrors become problems (none when it compiles)."""
     from lib_parseq.errors import ParseqError
-    from lib_parseq.schedules.validate import Problem
+    from lib_parseq.schedules.validate_problems import Problem
 
     try:
         from lib_parseq.schedules import compile_document, load_document
@@ -89,7 +89,8 @@ def check_source(source: str, *, max_frames: int = 100_000, compile_documents: b
                  allow_private: bool = False) -> tuple[str, list]:
     """(kind, problems) for one source; kind is "document", "manifest" or "unreadable"."""
     from lib_parseq.errors import DocumentError
-    from lib_parseq.schedules.validate import Problem, is_manifest, validate_document, validate_manifest
+    from lib_parseq.schedules.validate import is_manifest, validate_document, validate_manifest
+    from lib_parseq.schedules.validate_problems import Problem
 
     try:
         obj = _load(source, allow_private)

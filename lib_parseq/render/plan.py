@@ -27,7 +27,7 @@ from lib_parseq.render.motion import detect_vocabulary
 from lib_parseq.render.params import numeric_values
 from lib_parseq.render.settings import HYBRID_COMPOSITES, HYBRID_MOTIONS, HybridSettings, RenderSettings
 from lib_parseq.render.state import fingerprint, remove_work_folder, work_folder
-from lib_parseq.schedules.validate import MAX_FPS, MIN_FPS, fps_range_message
+from lib_parseq.schedules.validate_options import MAX_FPS, MIN_FPS, fps_range_message
 from lib_parseq.video import VideoInfo, VideoReader, probe_video
 from lib_parseq.video.paths import check_sidecars, check_writable_folder, resolve_output_path
 

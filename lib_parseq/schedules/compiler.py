@@ -29,12 +29,8 @@ from lib_parseq.schedules.document import Document, load_document
 from lib_parseq.schedules.keyframes import defined_keyframes, interpolations
 from lib_parseq.schedules.ordering import evaluation_order, field_references
 from lib_parseq.schedules.prompts import assemble_prompts, one_frame_at_a_time
-from lib_parseq.schedules.validate import (
-    DEFAULT_MAX_FRAMES,
-    is_manifest,
-    raise_for_problems,
-    validate_manifest,
-)
+from lib_parseq.schedules.validate import DEFAULT_MAX_FRAMES, is_manifest, validate_manifest
+from lib_parseq.schedules.validate_problems import raise_for_problems
 
 FieldEvaluator = Callable[..., Any]
 GENERATOR_NAME = "sd-webui-parseq"

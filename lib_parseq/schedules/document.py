@@ -25,11 +25,8 @@ from lib_parseq.schedules.fields import (
     is_legacy_vocabulary,
 )
 from lib_parseq.schedules.prompts import PromptSettings, normalise_prompts
-from lib_parseq.schedules.validate import (
-    DEFAULT_MAX_FRAMES,
-    raise_for_problems,
-    validate_document,
-)
+from lib_parseq.schedules.validate import DEFAULT_MAX_FRAMES, validate_document
+from lib_parseq.schedules.validate_problems import raise_for_problems
 
 DEFAULT_OPTIONS: Mapping[str, Any] = {
     "input_fps": 20,

@@ -24,7 +24,7 @@ from lib_parseq.schedules.prompt_stages import (
     stages_to_prompt_list,
     travel_stages,
 )
-from lib_parseq.schedules.validate import refuse_lone_surrogates
+from lib_parseq.schedules.validate_tree import refuse_lone_surrogates
 from lib_parseq.ui.document import last_frame, prepare_document
 from lib_parseq.ui.grid import add_keyframe
 

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from lib_parseq.errors import DocumentError
 from lib_parseq.net import load_manifest_source
-from lib_parseq.schedules.validate import Problem, validate, validate_document, validate_manifest
+from lib_parseq.schedules.validate import validate, validate_document, validate_manifest
+from lib_parseq.schedules.validate_problems import Problem
 
 FAST = settings(max_examples=300, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
