@@ -5,6 +5,7 @@ open afterwards: it must still play every frame it held, and the render must be 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -12,16 +13,14 @@ import sys
 import threading
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
+from render_fault_helpers import FRAMES, init_image, playable_frames, render_settings
 
 from lib_parseq.errors import RenderError
 from lib_parseq.render import DryRunBackend, RenderSettings, render
 
 REPO = Path(__file__).resolve().parents[2]
-FRAMES = 12
-SIZE = (64, 48)
+_settings = functools.partial(render_settings, handle_sigint=False)
 
 
 def _manifest(count: int = FRAMES, **fields) -> dict:
@@ -30,31 +29,6 @@ def _manifest(count: int = FRAMES, **fields) -> dict:
         "rendered_frames": [{"frame": f, "zoom": 1 + 0.01 * f, "angle": f * 0.5, "seed": 5, **fields}
                             for f in range(count)],
     }
-
-
-def _init_image(size: tuple[int, int] = SIZE) -> np.ndarray:
-    y, x = np.mgrid[0 : size[1], 0 : size[0]]
-    return np.dstack([(x * 4) % 256, (y * 5) % 256, ((x + y) * 3) % 256]).astype(np.uint8)
-
-
-def _settings(folder: Path, **changes) -> RenderSettings:
-    values = {"output": "out.mp4", "output_dir": folder, "size": SIZE, "preset": "ultrafast",
-              "checkpoint_every": 2, "handle_sigint": False}
-    values.update(changes)
-    return RenderSettings(**values)
-
-
-def _playable_frames(path: Path) -> int:
-    """Decode the whole video with OpenCV; the number of frames it yields (0 when it cannot be opened)."""
-    capture = cv2.VideoCapture(str(path))
-    count = 0
-    while capture.isOpened():
-        ok, _ = capture.read()
-        if not ok:
-            break
-        count += 1
-    capture.release()
-    return count
 
 
 def _digest(path: Path) -> str:
@@ -75,9 +49,9 @@ class StopAt(DryRunBackend):
 
 
 def _interrupted_render(folder: Path) -> Path:
-    result = render(_manifest(), _settings(folder), StopAt(6), init_image=_init_image())
+    result = render(_manifest(), _settings(folder), StopAt(6), init_image=init_image())
     assert result.interrupted and result.frames_written == 7
-    assert _playable_frames(result.video_path) == 7
+    assert playable_frames(result.video_path) == 7
     return result.video_path
 
 
@@ -88,9 +62,9 @@ def test_resume_with_a_missing_saved_frame_leaves_the_video_as_it_was(tmp_path):
     before = _digest(video)
     (tmp_path / ".out.mp4.parseq" / "frames" / "frame_000003.png").unlink()
     with pytest.raises(RenderError) as caught:
-        render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=init_image())
     assert _digest(video) == before
-    assert _playable_frames(video) == 7
+    assert playable_frames(video) == 7
     assert "saved frame 3 is missing" in caught.value.message
     assert "left as it was" in caught.value.message
 
@@ -102,23 +76,23 @@ def test_resume_with_a_damaged_saved_frame_keeps_the_old_video_and_its_state(tmp
     good = frame.read_bytes()
     frame.write_bytes(good[:40])  # present but truncated: found only while replaying
     with pytest.raises(RenderError) as caught:
-        render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=init_image())
     assert _digest(video) == before
     assert "frame_000004.png" in caught.value.message
     assert f"{video} was left as it was" in caught.value.message
     assert not list((tmp_path / ".out.mp4.parseq").glob("resumed*"))
     frame.write_bytes(good)  # the user restores the frame: the same state resumes to the end
-    result = render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=_init_image())
-    assert not result.interrupted and _playable_frames(video) == FRAMES
+    result = render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=init_image())
+    assert not result.interrupted and playable_frames(video) == FRAMES
 
 
 def test_a_resume_stopped_again_replaces_the_video_with_the_longer_one(tmp_path):
     video = _interrupted_render(tmp_path)
-    result = render(_manifest(), _settings(tmp_path, resume=True), StopAt(9), init_image=_init_image())
+    result = render(_manifest(), _settings(tmp_path, resume=True), StopAt(9), init_image=init_image())
     assert result.interrupted and result.frames_written == 10
-    assert _playable_frames(video) == 10
-    result = render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=_init_image())
-    assert _playable_frames(video) == FRAMES and not (tmp_path / ".out.mp4.parseq").exists()
+    assert playable_frames(video) == 10
+    result = render(_manifest(), _settings(tmp_path, resume=True), DryRunBackend(), init_image=init_image())
+    assert playable_frames(video) == FRAMES and not (tmp_path / ".out.mp4.parseq").exists()
 
 
 # Finding 7: two renders to one output.
@@ -147,7 +121,7 @@ def test_a_second_render_to_the_same_output_is_refused_and_harms_nothing(tmp_pat
 
     def first() -> None:
         try:
-            outcome["result"] = render(_manifest(), _settings(tmp_path), gate, init_image=_init_image())
+            outcome["result"] = render(_manifest(), _settings(tmp_path), gate, init_image=init_image())
         except BaseException as exc:  # noqa: BLE001 - reported by the assertions below
             outcome["error"] = exc
 
@@ -156,7 +130,7 @@ def test_a_second_render_to_the_same_output_is_refused_and_harms_nothing(tmp_pat
     try:
         assert gate.reached.wait(30)
         with pytest.raises(RenderError) as caught:
-            render(_manifest(), _settings(tmp_path, **second), DryRunBackend(), init_image=_init_image())
+            render(_manifest(), _settings(tmp_path, **second), DryRunBackend(), init_image=init_image())
         assert "another render is writing" in caught.value.message
         assert str(tmp_path / "out.mp4") in caught.value.message
         assert (tmp_path / ".out.mp4.parseq" / "frames").is_dir()  # the first render's state is untouched
@@ -165,15 +139,15 @@ def test_a_second_render_to_the_same_output_is_refused_and_harms_nothing(tmp_pat
         thread.join(60)
     assert "error" not in outcome, outcome.get("error")
     assert outcome["result"].frames_written == FRAMES
-    assert _playable_frames(tmp_path / "out.mp4") == FRAMES
+    assert playable_frames(tmp_path / "out.mp4") == FRAMES
     assert not (tmp_path / ".out.mp4.lock").exists()
 
 
 def test_the_lock_is_released_after_a_refused_or_failed_render(tmp_path):
-    render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     with pytest.raises(RenderError, match="already exists"):
-        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
-    result = render(_manifest(), _settings(tmp_path, overwrite=True), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
+    result = render(_manifest(), _settings(tmp_path, overwrite=True), DryRunBackend(), init_image=init_image())
     assert result.frames_written == FRAMES and not (tmp_path / ".out.mp4.lock").exists()
 
 
@@ -195,11 +169,11 @@ def test_a_render_in_another_process_holds_the_output_until_it_dies(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(RenderError, match="another render is writing"):
-            render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+            render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     finally:
         holder.kill()  # a crash, as hard as it gets: the system drops the lock with the process
         holder.wait()
-    result = render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    result = render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     assert result.frames_written == FRAMES
 
 
@@ -245,11 +219,11 @@ def test_a_file_size_limit_hit_by_the_encoder_leaves_a_playable_video_and_resume
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.stdout.startswith("error:"), done.stdout + done.stderr
     assert "encoder" in done.stdout and "--resume" in done.stdout
-    kept = _playable_frames(tmp_path / "out.mp4")
+    kept = playable_frames(tmp_path / "out.mp4")
     assert 0 < kept < FULL_DISK_FRAMES
-    result = render(manifest, _big_settings(tmp_path, resume=True), DryRunBackend(), init_image=_init_image(BIG_SIZE))
+    result = render(manifest, _big_settings(tmp_path, resume=True), DryRunBackend(), init_image=init_image(BIG_SIZE))
     assert not result.interrupted
-    assert _playable_frames(tmp_path / "out.mp4") == FULL_DISK_FRAMES
+    assert playable_frames(tmp_path / "out.mp4") == FULL_DISK_FRAMES
 
 
 @pytest.fixture
@@ -273,15 +247,15 @@ def test_a_really_full_disk_leaves_a_playable_video_and_resumes_after_room_is_ma
     frames = tmp_path / "frames"
     with pytest.raises(RenderError) as caught:
         render(manifest, _big_settings(small_disk, save_frames=frames), DryRunBackend(),
-               init_image=_init_image(BIG_SIZE))
+               init_image=init_image(BIG_SIZE))
     assert "No space left on device" in caught.value.message
-    kept = _playable_frames(small_disk / "out.mp4")
+    kept = playable_frames(small_disk / "out.mp4")
     assert 0 < kept < FULL_DISK_FRAMES
     subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
     result = render(manifest, _big_settings(small_disk, save_frames=frames, resume=True), DryRunBackend(),
-                    init_image=_init_image(BIG_SIZE))
+                    init_image=init_image(BIG_SIZE))
     assert not result.interrupted
-    assert _playable_frames(small_disk / "out.mp4") == FULL_DISK_FRAMES
+    assert playable_frames(small_disk / "out.mp4") == FULL_DISK_FRAMES
     assert os.listdir(small_disk) == ["out.mp4"]
 
 
@@ -290,6 +264,6 @@ def test_a_symlink_planted_as_the_lock_file_is_refused_and_its_target_untouched(
     target.write_text("keep me")
     (tmp_path / ".out.mp4.lock").symlink_to(target)
     with pytest.raises(RenderError, match="cannot create the lock file"):
-        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     assert target.read_text() == "keep me"
     assert (tmp_path / ".out.mp4.lock").is_symlink() and not (tmp_path / "out.mp4").exists()

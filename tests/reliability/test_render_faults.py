@@ -8,22 +8,22 @@ kept in a playable video, and ``resume=True`` completes the job.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+from render_fault_helpers import FRAMES, init_image, playable_frames, render_settings
 
 from lib_parseq.errors import RenderError
-from lib_parseq.render import DryRunBackend, RenderSettings, render
+from lib_parseq.render import DryRunBackend, render
 from lib_parseq.video.ffmpeg import find_ffmpeg
 from lib_parseq.video.paths import resolve_output_path, sanitise_name
 
-FRAMES = 12
-SIZE = (64, 48)
+_settings = functools.partial(render_settings, handle_sigint=True)
 
 
 def _manifest(count: int = FRAMES) -> dict:
@@ -32,32 +32,6 @@ def _manifest(count: int = FRAMES) -> dict:
         "rendered_frames": [{"frame": f, "zoom": 1 + 0.01 * f, "angle": f * 0.5, "seed": 5, "strength": 0.5,
                              "deforum_prompt": "a cat"} for f in range(count)],
     }
-
-
-def _init_image() -> np.ndarray:
-    y, x = np.mgrid[0 : SIZE[1], 0 : SIZE[0]]
-    return np.dstack([(x * 4) % 256, (y * 5) % 256, ((x + y) * 3) % 256]).astype(np.uint8)
-
-
-def _settings(tmp_path: Path, **changes) -> RenderSettings:
-    values = {"output": "out.mp4", "output_dir": tmp_path, "size": SIZE, "preset": "ultrafast",
-              "checkpoint_every": 2, "handle_sigint": True}
-    values.update(changes)
-    return RenderSettings(**values)
-
-
-def _playable_frames(path: Path) -> int:
-    """Decode the whole video with OpenCV; the number of frames it yields."""
-    capture = cv2.VideoCapture(str(path))
-    assert capture.isOpened(), f"{path} cannot be opened"
-    count = 0
-    while True:
-        ok, _ = capture.read()
-        if not ok:
-            break
-        count += 1
-    capture.release()
-    return count
 
 
 class FailingOnce(DryRunBackend):
@@ -77,10 +51,10 @@ class FailingOnce(DryRunBackend):
 
 def _resume_completes(tmp_path: Path, **changes) -> None:
     result = render(_manifest(), _settings(tmp_path, resume=True, **changes), DryRunBackend(),
-                    init_image=_init_image())
+                    init_image=init_image())
     assert not result.interrupted
     assert result.frames_written == FRAMES
-    assert _playable_frames(result.video_path) == FRAMES
+    assert playable_frames(result.video_path) == FRAMES
 
 
 def test_encoder_killed_mid_render_keeps_frames_and_resumes(tmp_path):
@@ -89,10 +63,10 @@ def test_encoder_killed_mid_render_keeps_frames_and_resumes(tmp_path):
             os.kill(progress.encoder_pid, signal.SIGKILL)
 
     with pytest.raises(RenderError) as caught:
-        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image(), progress=kill_encoder)
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image(), progress=kill_encoder)
     error = caught.value
     assert "encoder" in error.message and "--resume" in error.message
-    kept = _playable_frames(tmp_path / "out.mp4")
+    kept = playable_frames(tmp_path / "out.mp4")
     assert 4 <= kept < FRAMES
     assert error.result.frames_written == kept
     _resume_completes(tmp_path)
@@ -109,7 +83,7 @@ def _early_exit_encoder(tmp_path: Path, status: int) -> Path:
 def test_encoder_that_exits_early_with_an_error_is_clear_and_resumable(tmp_path, monkeypatch):
     monkeypatch.setenv("PARSEQ_FFMPEG", str(_early_exit_encoder(tmp_path, 3)))
     with pytest.raises(RenderError) as caught:
-        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     assert "encoder" in caught.value.message and "--resume" in caught.value.message
     monkeypatch.delenv("PARSEQ_FFMPEG")
     _resume_completes(tmp_path)
@@ -121,7 +95,7 @@ def test_encoder_that_writes_nothing_but_exits_0_is_not_success(tmp_path, monkey
     silent.chmod(0o755)
     monkeypatch.setenv("PARSEQ_FFMPEG", str(silent))
     with pytest.raises(RenderError, match="the video encoder reported success but wrote nothing") as caught:
-        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     assert "--resume" in caught.value.message
     assert len(list((tmp_path / ".out.mp4.parseq" / "frames").glob("frame_*.png"))) == FRAMES
     monkeypatch.delenv("PARSEQ_FFMPEG")
@@ -141,11 +115,11 @@ def test_disk_full_while_saving_frames_is_clear_and_resumable(tmp_path, monkeypa
 
     monkeypatch.setattr(os, "open", open_full_for_frame_7)
     with pytest.raises(RenderError) as caught:
-        render(_manifest(), _settings(tmp_path, save_frames=frames_dir), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path, save_frames=frames_dir), DryRunBackend(), init_image=init_image())
     monkeypatch.undo()
     error = caught.value
     assert "No space left on device" in error.message
-    kept = _playable_frames(tmp_path / "out.mp4")
+    kept = playable_frames(tmp_path / "out.mp4")
     assert 7 <= kept < FRAMES
     assert all((frames_dir / f"frame_{f:06d}.png").is_file() for f in range(7))
     assert not [p.name for p in frames_dir.iterdir() if p.name.startswith(".")]
@@ -154,12 +128,12 @@ def test_disk_full_while_saving_frames_is_clear_and_resumable(tmp_path, monkeypa
 
 def test_backend_failure_on_one_frame_keeps_the_rest_and_resumes(tmp_path):
     with pytest.raises(RenderError) as caught:
-        render(_manifest(), _settings(tmp_path), FailingOnce(5), init_image=_init_image())
+        render(_manifest(), _settings(tmp_path), FailingOnce(5), init_image=init_image())
     error = caught.value
     assert error.frame == 5
     assert "the backend failed on frame 5: RuntimeError: CUDA out of memory" in error.message
     assert "--resume" in error.message
-    assert _playable_frames(tmp_path / "out.mp4") == 5
+    assert playable_frames(tmp_path / "out.mp4") == 5
     _resume_completes(tmp_path)
 
 
@@ -168,10 +142,10 @@ def test_user_interrupt_stops_cleanly_and_resumes(tmp_path):
         if progress.frame == 3:
             os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C: the loop stops after this frame
 
-    result = render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=_init_image(), progress=interrupt)
+    result = render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image(), progress=interrupt)
     assert result.interrupted
     assert result.frames_written == 4
-    assert _playable_frames(result.video_path) == 4
+    assert playable_frames(result.video_path) == 4
     _resume_completes(tmp_path)
 
 
@@ -182,9 +156,9 @@ def test_stop_requested_by_the_backend(tmp_path):
         if progress.frame == 6:
             backend.stop()
 
-    result = render(_manifest(), _settings(tmp_path), backend, init_image=_init_image(), progress=stop)
+    result = render(_manifest(), _settings(tmp_path), backend, init_image=init_image(), progress=stop)
     assert result.interrupted and result.frames_written == 7
-    assert _playable_frames(result.video_path) == 7
+    assert playable_frames(result.video_path) == 7
     _resume_completes(tmp_path)
 
 
@@ -218,7 +192,7 @@ def test_corrupt_input_video_is_a_clear_error(tmp_path):
 
 def test_a_good_video_renders(tmp_path, source_video):
     result = render(_manifest(), _settings(tmp_path), DryRunBackend(), video_path=source_video)
-    assert _playable_frames(result.video_path) == FRAMES
+    assert playable_frames(result.video_path) == FRAMES
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -247,7 +221,7 @@ def test_output_through_a_symlink_is_refused(tmp_path):
     with pytest.raises(RenderError, match="symbolic link"):
         resolve_output_path("link/video.mp4", root)
     with pytest.raises(RenderError, match="symbolic link"):
-        render(_manifest(), _settings(root, output="link/video.mp4"), DryRunBackend(), init_image=_init_image())
+        render(_manifest(), _settings(root, output="link/video.mp4"), DryRunBackend(), init_image=init_image())
     assert list(outside.iterdir()) == []
 
 
@@ -262,13 +236,13 @@ def test_names_are_sanitised(name, expected):
 
 
 def test_existing_output_is_not_overwritten_without_overwrite(tmp_path):
-    first = render(_manifest(4), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+    first = render(_manifest(4), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     before = first.video_path.read_bytes()
     with pytest.raises(RenderError, match="already exists; pass --overwrite"):
-        render(_manifest(6), _settings(tmp_path), DryRunBackend(), init_image=_init_image())
+        render(_manifest(6), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     assert first.video_path.read_bytes() == before
-    again = render(_manifest(6), _settings(tmp_path, overwrite=True), DryRunBackend(), init_image=_init_image())
-    assert _playable_frames(again.video_path) == 6
+    again = render(_manifest(6), _settings(tmp_path, overwrite=True), DryRunBackend(), init_image=init_image())
+    assert playable_frames(again.video_path) == 6
 
 
 @pytest.mark.parametrize(("suffix", "renders"), [(".mkv", False), (".ts", True)])
@@ -288,5 +262,5 @@ def test_streamable_video_cut_mid_stream_renders_what_is_there_or_says_why(tmp_p
         return
     result = render(_manifest(), _settings(tmp_path), DryRunBackend(), video_path=cut)
     assert result.frames_written == FRAMES // 2
-    assert _playable_frames(result.video_path) == FRAMES // 2
+    assert playable_frames(result.video_path) == FRAMES // 2
     assert result.warnings == [f"the video has {FRAMES // 2} frames at 10 fps; rendering frames 0:{FRAMES // 2}"]
