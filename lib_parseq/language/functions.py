@@ -17,6 +17,7 @@ import numpy as np
 
 from lib_parseq.errors import EvalError
 from lib_parseq.language import bezier, noise, randomness
+from lib_parseq.language.cadence import generation_flags
 from lib_parseq.language.context import Frames, NotInPrompt, TimeSeries
 from lib_parseq.language.keyframe_info import PatternError
 from lib_parseq.language.nodes import Call, Node
@@ -598,9 +599,9 @@ def _dangerous(site: Site, args: list[np.ndarray]) -> np.ndarray:
 
 
 def _is_generation(site: Site, args: list[np.ndarray]) -> np.ndarray:
-    cadence = float(site.fr.ctx.timing.cadence)
-    with np.errstate(all="ignore"):
-        return (js_remainder_array(args[0], np.full(site.fr.n, cadence)) == 0).astype(np.float64)
+    timing = site.fr.ctx.timing
+    schedule = timing.cadence_schedule
+    return generation_flags(args[0], float(timing.cadence) if schedule is None else np.asarray(schedule))
 
 
 def _posneg(lora: bool) -> Callable:
