@@ -11,29 +11,15 @@ import numpy as np
 import pytest
 from motion_helpers import texture
 from render_helpers import count_frames, decode_frames, make_manifest
+from test_render_motion import Recording, settings
 from test_render_motion_cli import parseq
 
-from lib_parseq.render import DryRunBackend, RenderSettings, render
+from lib_parseq.render import DryRunBackend, render
 from lib_parseq.render.state import frame_file, read_png
 from lib_parseq.schedules import compile_document
 
 FRAMES = 30
 GENERATED = [*range(10), *range(10, 30, 3)]  # cadence 1 for frames 0-9, then 3
-
-
-class Recording(DryRunBackend):
-    """A flat image whose level depends on the frame, recording the frames it is called for."""
-
-    def __init__(self, stop_after: int | None = None) -> None:
-        super().__init__()
-        self.frames: list[int] = []
-        self.stop_after = stop_after
-
-    def generate(self, image, params):
-        self.frames.append(params.frame)
-        if self.stop_after is not None and len(self.frames) >= self.stop_after:
-            self.stop()
-        return np.full_like(image, 10 + (37 * params.frame) % 230)
 
 
 def scheduled_manifest() -> dict:
@@ -43,12 +29,6 @@ def scheduled_manifest() -> dict:
                                "angle": 0, "angle_i": "2 * f"},
                               {"frame": 10, "cadence": 3}, {"frame": FRAMES - 1}]}
     return compile_document(document)
-
-
-def settings(folder: Path, **extra) -> RenderSettings:
-    extra.setdefault("checkpoint_every", 4)
-    return RenderSettings(output="out.mp4", output_dir=folder, preset="ultrafast", crf=0,
-                          save_frames=folder / "frames", **extra)
 
 
 def saved(folder: Path) -> list[np.ndarray]:
