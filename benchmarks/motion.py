@@ -5,6 +5,9 @@
    approaches N×; the dry run shows what the in-betweens themselves cost.
 2. Optical flow per 512² frame pair (median of repeats): DIS medium, DIS fine, Farnebäck, plus the
    feature-matched affine and perspective fits, each against DIS medium.
+2b. The affine/perspective fit (ORB descriptor matching + RANSAC, refined; ``frames.features``) against
+   Lucas–Kanade corner tracking + RANSAC (the method it replaced, kept here as the baseline): time per 512²
+   pair and the largest error at four points near the corners, for a small and a large camera move.
 3. The whole dry-run pipeline with hybrid video (optical flow, DIS medium, + composite) vs plain loopback
    and vs hybrid without motion.
 
@@ -27,7 +30,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from lib_parseq.frames.flow import FLOW_METHODS, backward_flow, feature_matrix  # noqa: E402
+from lib_parseq.frames.features import feature_matrix  # noqa: E402
+from lib_parseq.frames.flow import FLOW_METHODS, backward_flow  # noqa: E402
 from lib_parseq.render import DryRunBackend, RenderSettings, render  # noqa: E402
 from lib_parseq.render.settings import HybridSettings  # noqa: E402
 from lib_parseq.video import VideoWriter  # noqa: E402
@@ -63,6 +67,61 @@ def moving_video(path: Path, count: int) -> Path:
         writer.write(np.roll(base, (f * 2, f * 3), axis=(0, 1)))
     writer.close()
     return path
+
+
+def tracked_matrix(previous: np.ndarray, current: np.ndarray, kind: str) -> np.ndarray:
+    """The baseline: corners tracked by pyramidal Lucas–Kanade, one matrix fitted with RANSAC."""
+    first, second = (cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) for image in (previous, current))
+    corners = cv2.goodFeaturesToTrack(first, maxCorners=400, qualityLevel=0.01, minDistance=max(4, SIZE // 40),
+                                      blockSize=7)
+    tracked, status, _ = cv2.calcOpticalFlowPyrLK(first, second, corners, None, winSize=(21, 21), maxLevel=4)
+    found = status.ravel() == 1
+    source, target = corners[found].reshape(-1, 2), tracked[found].reshape(-1, 2)
+    if kind == "affine":
+        matrix, _ = cv2.estimateAffine2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=1.0)
+        return np.eye(3) if matrix is None else np.vstack([matrix, [0.0, 0.0, 1.0]])
+    matrix, _ = cv2.findHomography(source, target, cv2.RANSAC, 1.0)
+    return np.eye(3) if matrix is None else matrix / matrix[2, 2]
+
+
+def camera_moves() -> dict[str, dict[str, np.ndarray]]:
+    """A small and a large camera move (rotation, zoom, pan; with a keystone for perspective), as 3×3 matrices."""
+    def turn(angle: float, scale: float, shift: tuple[float, float]) -> np.ndarray:
+        matrix = np.vstack([cv2.getRotationMatrix2D((SIZE / 2, SIZE / 2), angle, scale), [0.0, 0.0, 1.0]])
+        matrix[:2, 2] += shift
+        return matrix
+
+    corners = np.float32([[0, 0], [SIZE, 0], [SIZE, SIZE], [0, SIZE]])
+    keystone = cv2.getPerspectiveTransform(corners, corners + np.float32([[9, 6], [-15, -6], [6, 9], [-3, -9]]))
+    turns = {"small": turn(3.0, 1.03, (12.0, -8.0)), "large": turn(25.0, 1.25, (90.0, -60.0))}
+    return {move: {"affine": matrix, "perspective": keystone @ matrix} for move, matrix in turns.items()}
+
+
+def corners_error(found: np.ndarray, expected: np.ndarray) -> float:
+    points = np.array([[20, 20, 1], [SIZE - 20, 20, 1], [20, SIZE - 20, 1], [SIZE - 20, SIZE - 20, 1]], float)
+    project = [(points @ m.T)[:, :2] / (points @ m.T)[:, 2:] for m in (found, expected)]
+    return float(np.abs(project[0] - project[1]).max())
+
+
+def feature_fits(repeats: int) -> dict:
+    """Matched features vs tracked corners: ms per 512² pair and the corner error, per move and kind."""
+    scene_image = scene(3)
+    for seed in range(12):  # shapes give the scene corners a photo has (noise alone has few strong ones)
+        rng = np.random.default_rng(seed)
+        x, y = (int(v) for v in rng.integers(0, SIZE, 2))
+        cv2.circle(scene_image, (x, y), int(rng.integers(8, 40)), tuple(int(v) for v in rng.integers(0, 256, 3)), -1)
+    results = {}
+    for move, matrices in camera_moves().items():
+        for kind, matrix in matrices.items():
+            moved = cv2.warpPerspective(scene_image, matrix, (SIZE, SIZE), flags=cv2.INTER_CUBIC,
+                                        borderMode=cv2.BORDER_REFLECT)
+            row = {}
+            for name, fit in (("matched", feature_matrix), ("tracked", tracked_matrix)):
+                row[f"{name}_ms"] = round(median_ms(lambda f=fit, k=kind, m=moved: f(scene_image, m, k), repeats), 1)
+                row[f"{name}_error_px"] = round(corners_error(fit(scene_image, moved, kind), matrix), 3)
+            row["time_ratio"] = round(row["matched_ms"] / row["tracked_ms"], 2)
+            results[f"{move}_{kind}"] = row
+    return results
 
 
 def timed_render(folder: Path, count: int, **kwargs) -> tuple[float, int]:
@@ -115,6 +174,7 @@ def main() -> None:
         reference = flow["dis_medium"]
         results["flow_512"] = {k: {"ms": round(v, 2), "vs_dis_medium": round(v / reference, 2)}
                                for k, v in flow.items()}
+        results["feature_fit_512"] = feature_fits(flow_repeats)
 
         plain, _ = best_render(folder, count, repeats)
         no_motion, _ = best_render(folder, count, repeats, video=video, hybrid=HybridSettings(composite="normal"))

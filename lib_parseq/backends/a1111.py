@@ -368,7 +368,6 @@ def _ffmpeg_from_settings() -> Iterator[None]:
 def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
     """``Script.run``: render the manifest with img2img and return a ``Processed`` naming the video.
     ``travel`` holds the values of the controls of ``a1111_travel`` (export tools, prompt blending)."""
-    from lib_parseq.frames.cadence import diffused_frames
     from lib_parseq.render import plan_render, run_plan
     from lib_parseq.video.paths import check_sidecars
 
@@ -426,7 +425,7 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
             save_fetched(source, video)
             plan = plan_render(manifest, settings, init_image=None if first_image is None else np.asarray(first_image),
                                video_path=input_video)
-            backend.diffused = diffused_frames(plan.start, plan.end, plan.cadence)
+            backend.diffused = plan.diffused.as_list()
             calls = backend.total = shared.state.job_count = len(backend.diffused)
             result = run_plan(plan, settings, backend, progress=progress)
     except RenderError as exc:

@@ -76,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="pixel sampling of the warps (default linear = bilinear)")
     motion = parser.add_argument_group("Deforum motion toolkit")
     motion.add_argument("--cadence", type=int, metavar="N",
-                        help="diffuse every Nth frame, cross-fade the rest (default: the manifest's options.cadence)")
+                        help="diffuse every Nth frame, cross-fade the rest (default: the manifest's keyframed "
+                             "cadence column, else its options.cadence)")
     motion.add_argument("--cadence-flow", choices=FLOW_METHODS,
                         help="move the in-betweens along the optical flow between the diffused frames")
     motion.add_argument("--colour-space", choices=("lab", "hsv", "rgb"), default="lab",

@@ -1,8 +1,7 @@
-"""Diffusion cadence: which frames the backend makes, and how the frames between them are made.
+"""Diffusion cadence: how the frames between two diffused frames are made.
 
-With cadence N the backend makes the first frame of the range and every frame whose number is a multiple
-of N — exactly the frames where the language's ``is_generation(f)`` is 1 (plus the range's first frame when
-a partial render starts between two). A frame between two diffused frames ``a < f < b`` is a cross-fade,
+Which frames the backend makes is planned in ``lib_parseq.render.cadence_plan`` (exactly the frames where
+the language's ``is_generation(f)`` is 1). A frame between two diffused frames ``a < f < b`` is a cross-fade,
 weight ``(f−a)/(b−a)``, of both diffused outputs each warped to frame f's camera position (Deforum's turbo
 steps); optionally the two are first moved towards each other along their optical flow, so content that
 the diffusion moved glides instead of dissolving. Frames after the last diffused frame of the range
@@ -15,27 +14,6 @@ import cv2
 import numpy as np
 
 from lib_parseq.frames.flow import apply_flow, backward_flow
-
-
-def whole_cadence(cadence: float) -> int:
-    """The cadence as a whole number of frames, at least 1."""
-    return max(int(round(float(cadence))), 1)
-
-
-def is_diffused(frame: int, start: int, cadence: int) -> bool:
-    """True when the backend makes ``frame`` (a render starting at ``start``)."""
-    return frame == start or frame % cadence == 0
-
-
-def next_diffused(frame: int, end: int, cadence: int) -> int | None:
-    """The first diffused frame after ``frame`` and before ``end``, or None."""
-    following = (frame // cadence + 1) * cadence
-    return following if following < end else None
-
-
-def diffused_frames(start: int, end: int, cadence: int) -> list[int]:
-    """Every diffused frame of the range ``start``..``end``−1, in order."""
-    return [f for f in range(start, end) if is_diffused(f, start, cadence)]
 
 
 def tween_weight(frame: int, previous: int, following: int) -> float:

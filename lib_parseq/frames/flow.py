@@ -1,4 +1,4 @@
-"""Motion measured from a video: dense optical flow, or one affine/perspective matrix from tracked features.
+"""Motion measured from a video: dense optical flow (one affine/perspective matrix: ``frames.features``).
 
 Flow methods (OpenCV, CPU), cheapest first — see ``benchmarks/motion.py`` for measured costs:
 
@@ -11,10 +11,6 @@ Flow methods (OpenCV, CPU), cheapest first — see ``benchmarks/motion.py`` for 
 was in ``previous``; ``apply_flow(image, flow, factor)`` then moves ``image`` the way the video moved
 (``factor`` = ``hybrid_flow_factor``: 0 = still, 1 = the video's motion, 2 = twice it). Sampling at the
 destination pixel makes the displacement exact for a rigidly moving region.
-
-``feature_matrix(previous, current, kind)`` tracks strong corners from ``previous`` into ``current``
-(pyramidal Lucas–Kanade) and fits an "affine" (6 degrees of freedom) or "perspective" (homography) matrix
-with RANSAC, so a camera move is recovered even when some of the scene moves on its own.
 """
 
 from __future__ import annotations
@@ -23,8 +19,6 @@ import cv2
 import numpy as np
 
 FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
-MATRIX_KINDS = ("affine", "perspective")
-MIN_TRACKED_POINTS = 8
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
@@ -60,26 +54,3 @@ def apply_flow(image: np.ndarray, flow: np.ndarray, factor: float = 1.0, *, bord
     map_x = grid_x + np.float32(factor) * flow[:, :, 0]
     map_y = grid_y + np.float32(factor) * flow[:, :, 1]
     return cv2.remap(image, map_x, map_y, interpolation, borderMode=border)
-
-
-def feature_matrix(previous: np.ndarray, current: np.ndarray, kind: str = "affine", *,
-                   max_corners: int = 400) -> np.ndarray:
-    """The 3×3 matrix taking ``previous``'s pixels to ``current``'s (identity if too few features track)."""
-    if kind not in MATRIX_KINDS:
-        raise ValueError(f"unknown hybrid matrix {kind!r}; expected one of {', '.join(MATRIX_KINDS)}")
-    first, second = _grey(previous), _grey(current)
-    spacing = max(4, min(first.shape) // 40)
-    corners = cv2.goodFeaturesToTrack(first, maxCorners=max_corners, qualityLevel=0.01, minDistance=spacing,
-                                      blockSize=7)
-    if corners is None or len(corners) < MIN_TRACKED_POINTS:
-        return np.eye(3)
-    tracked, status, _ = cv2.calcOpticalFlowPyrLK(first, second, corners, None, winSize=(21, 21), maxLevel=4)
-    found = status.ravel() == 1
-    source, target = corners[found].reshape(-1, 2), tracked[found].reshape(-1, 2)
-    if len(source) < MIN_TRACKED_POINTS:
-        return np.eye(3)
-    if kind == "affine":
-        matrix, _ = cv2.estimateAffine2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=1.0)
-        return np.eye(3) if matrix is None else np.vstack([matrix, [0.0, 0.0, 1.0]])
-    matrix, _ = cv2.findHomography(source, target, cv2.RANSAC, 1.0)
-    return np.eye(3) if matrix is None else matrix / matrix[2, 2]

@@ -22,12 +22,15 @@ from lib_parseq.language.keyframe_info import InfoMatcher
 @dataclass(frozen=True)
 class Timing:
     """Document options the language reads: frames per second, beats per minute, cadence, and whether
-    positional oscillator arguments follow the 2022 app's order (``legacy_positional``, spec §5.2)."""
+    positional oscillator arguments follow the 2022 app's order (``legacy_positional``, spec §5.2).
+    ``cadence_schedule``: the ``cadence`` field's values per frame where the document keyframes it
+    (``is_generation`` then follows it; ``lib_parseq.language.cadence``)."""
 
     fps: float
     bpm: float
     cadence: float = 1
     legacy_positional: bool = False
+    cadence_schedule: tuple[float, ...] | None = None
 
     @property
     def frames_per_beat(self) -> float:

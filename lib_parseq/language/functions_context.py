@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lib_parseq.language.cadence import generation_flags
 from lib_parseq.language.context import Frames, TimeSeries
 from lib_parseq.language.functions_binding import (
     ANY,
@@ -22,7 +23,6 @@ from lib_parseq.language.functions_maths import js_round
 from lib_parseq.language.values import (
     StringTooLong,
     bounded_string,
-    js_remainder_array,
     to_fixed_array,
     truthy_array,
 )
@@ -118,9 +118,9 @@ def _dangerous(site: Site, args: list[np.ndarray]) -> np.ndarray:
 
 
 def _is_generation(site: Site, args: list[np.ndarray]) -> np.ndarray:
-    cadence = float(site.fr.ctx.timing.cadence)
-    with np.errstate(all="ignore"):
-        return (js_remainder_array(args[0], np.full(site.fr.n, cadence)) == 0).astype(np.float64)
+    timing = site.fr.ctx.timing
+    schedule = timing.cadence_schedule
+    return generation_flags(args[0], float(timing.cadence) if schedule is None else np.asarray(schedule))
 
 
 def _posneg(lora: bool) -> Callable:

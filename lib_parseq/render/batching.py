@@ -63,7 +63,7 @@ class StoppableBatchBackend:
 
 def batch_size(plan: RenderPlan, backend: Backend) -> int:
     """How many frames to generate per call: the backend's ``max_batch`` when frames are independent, else 1."""
-    independent = (plan.video is not None and not plan.hybrid and plan.cadence == 1 and plan.history_size == 1
+    independent = (plan.video is not None and not plan.hybrid and plan.diffused.every_frame and plan.history_size == 1
                    and plan.cc_width == 0)
     if not independent or not isinstance(backend, BatchBackend):
         return 1

@@ -1,4 +1,5 @@
-"""Diffusion cadence in the render loop: frames come out in order, the backend makes every Nth.
+"""Diffusion cadence in the render loop: frames come out in order, the backend makes those planned
+(``render.cadence_plan``: every Nth, or as a keyframed cadence walks).
 
 ``CadenceFrames.frame(f)`` returns the image to write for frame f. A diffused frame goes through the whole
 pipeline (``render_frame``) continuing the output of the previous diffused frame, with the camera motion
@@ -21,7 +22,7 @@ import numpy as np
 
 from lib_parseq.errors import RenderError
 from lib_parseq.frames import draw_overlay, warp_image
-from lib_parseq.frames.cadence import flow_tween, is_diffused, next_diffused, tween, tween_weight
+from lib_parseq.frames.cadence import flow_tween, tween, tween_weight
 from lib_parseq.render.backend import Backend
 from lib_parseq.render.hybrid import HybridGuide
 from lib_parseq.render.params import frame_params
@@ -31,20 +32,16 @@ from lib_parseq.render.settings import RenderSettings
 from lib_parseq.schedules.fields import field_default
 
 
-def last_diffused(frame: int, start: int, cadence: int) -> int:
-    """The latest diffused frame at or before ``frame``."""
-    return max(start, frame - frame % cadence)
-
-
 def first_video_frame(plan: RenderPlan, first: int) -> int:
     """The first input-video frame a render resumed at ``first`` needs (hybrid reads the previous diffused one)."""
     if not plan.hybrid or first == plan.start:
         return first
-    return last_diffused(first - 1, plan.start, plan.cadence)
+    return plan.diffused.at_or_before(first - 1)
 
 
 class CadenceFrames:
-    """The frames of one render run, in order, under diffusion cadence (cadence 1: every frame diffused)."""
+    """The frames of one render run, in order, under diffusion cadence (``plan.diffused``: which ones the
+    backend makes; cadence 1 makes every frame)."""
 
     def __init__(self, plan: RenderPlan, settings: RenderSettings, state: PipelineState, backend: Backend,
                  inputs: Iterator[np.ndarray] | None, first: int) -> None:
@@ -58,12 +55,11 @@ class CadenceFrames:
             self._resume_at(first)
 
     def _resume_at(self, first: int) -> None:
-        start, cadence = self.plan.start, self.plan.cadence
-        previous = last_diffused(first - 1, start, cadence)
+        previous = self.plan.diffused.at_or_before(first - 1)
         outputs = list(self.state.history)
         if not outputs:
             raise RenderError(f"cannot resume at frame {first}: the saved state holds no output")
-        following = next_diffused(previous, self.plan.end, cadence)
+        following = self.plan.diffused.after(previous)
         if previous == first - 1 or following is None:
             self.anchor = (previous, outputs[0])
             return
@@ -100,8 +96,8 @@ class CadenceFrames:
 
     def frame(self, frame: int) -> np.ndarray:
         """The image to write for ``frame`` (frames must be asked for in order)."""
-        plan, cadence = self.plan, self.plan.cadence
-        if is_diffused(frame, plan.start, cadence):
+        plan = self.plan
+        if frame in plan.diffused:
             if self.ahead is not None and self.ahead[0] == frame:
                 _, output, written = self.ahead
                 self.ahead = None
@@ -111,7 +107,7 @@ class CadenceFrames:
             self._forget_video_before(frame)
             return written
         previous, previous_output = self.anchor
-        following = next_diffused(previous, plan.end, cadence)
+        following = plan.diffused.after(previous)
         # Both matrices first: a motion error must not leave the next diffused output made but unwritten
         # (a checkpoint taken for that error would then hold a history the resume rule misreads).
         to_frame = frame_matrix(plan, frame, previous, video_input=False)

@@ -1,14 +1,16 @@
-"""Which manifest fields the renderer uses, and why the others are compile/export only.
+"""Which manifest fields, columns and options the renderer uses, and why the others are compile/export only.
 
-Every field of both vocabularies (``lib_parseq.schedules.fields``) is in exactly one of the two tables; the
-tests check that, that each rendered field changes the render, and that the README lists the export-only ones.
+Every field of both vocabularies (``lib_parseq.schedules.fields``), every other column a compiled manifest's
+frames hold and every option is in exactly one table of its kind; the tests check that, that changing each
+rendered one changes a dry-run frame, the backend's parameters or the video, and that the README lists the
+export-only ones with their reasons.
 """
 
 from __future__ import annotations
 
 import re
 
-from lib_parseq.schedules.fields import LEGACY_FIELDS, MODERN_FIELDS
+from lib_parseq.schedules.fields import DERIVED_SUFFIXES, LEGACY_FIELDS, MODERN_FIELDS
 
 RENDERED_FIELDS: dict[str, str] = {
     "seed": "backend seed (fractional part → variation seed)",
@@ -73,8 +75,44 @@ EXPORT_ONLY_FIELDS: dict[str, str] = {
 }
 
 
+RENDERED_COLUMNS: dict[str, str] = {
+    "frame": "orders the frames (frame i is rendered i-th)",
+    "cadence": "keyframed diffusion cadence: which frames the backend makes (else options.cadence)",
+    "subseed": "backend variation seed",
+    "subseed_strength": "backend variation strength",
+    "deforum_prompt": "backend prompt and negative prompt",
+    "positive_prompt": "backend prompt (legacy)",
+    "negative_prompt": "backend negative prompt (legacy)",
+}
+"""Columns of ``rendered_frames`` beyond the field vocabularies that the renderer reads."""
+
+EXPORT_ONLY_COLUMNS: dict[str, str] = {
+    "<field>_delta": "the change since the previous frame, which Deforum applies; the renderer works out each "
+                     "frame's step from the fields themselves",
+    "<field>_pc": "the field as a percentage of its range, for charts and custom scripts",
+}
+
+RENDERED_OPTIONS: dict[str, str] = {
+    "output_fps": "the video's frame rate (unless --fps)",
+    "cadence": "diffusion cadence (unless a cadence column or --cadence)",
+    "cc_window_width": "colour coherence window",
+    "cc_window_slide_rate": "colour coherence window",
+    "cc_use_input": "colour coherence includes the input image",
+}
+
+EXPORT_ONLY_OPTIONS: dict[str, str] = {
+    "bpm": "beats are turned into frames when the document is compiled; the frames carry the result",
+    "input_fps": "the web app's note of its input video's rate; the renderer resamples the input video to the "
+                 "output rate, or to --input-fps",
+}
+
+
 def coverage_name(field: str) -> str:
-    """The table key of a vocabulary field (ControlNet units share one entry, ``cn_N_…``)."""
+    """The table key of a field or column (ControlNet units share ``cn_N_…``; derived columns ``<field>_…``)."""
+    for suffix in DERIVED_SUFFIXES:
+        base = field[: -len(suffix)]
+        if field.endswith(suffix) and base in (*MODERN_FIELDS, *LEGACY_FIELDS, *RENDERED_COLUMNS):
+            return f"<field>{suffix}"
     return re.sub(r"^cn_\d+_", "cn_N_", field)
 
 

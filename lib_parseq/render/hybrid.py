@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib_parseq.frames import fit_to_size, warp_image
-from lib_parseq.frames.flow import apply_flow, backward_flow, feature_matrix
+from lib_parseq.frames.features import feature_fit
+from lib_parseq.frames.flow import apply_flow, backward_flow
 from lib_parseq.frames.hybrid import CompositeAmounts, CompositeMask, hybrid_composite
 from lib_parseq.render.settings import HybridSettings
 from lib_parseq.schedules.fields import field_default
@@ -32,8 +33,11 @@ def _field(values: Mapping[str, float], name: str) -> float:
 
 
 def hybrid_motion_step(image: np.ndarray, guide: HybridGuide, hybrid: HybridSettings, values: Mapping[str, float],
-                       *, border: str, interpolation: str) -> np.ndarray:
-    """Move the loopback ``image`` the way the video moved (or towards the video frame, "use previous image")."""
+                       *, border: str, interpolation: str, frame: int = 0, notes: list[str] | None = None) -> np.ndarray:
+    """Move the loopback ``image`` the way the video moved (or towards the video frame, "use previous image").
+
+    A matrix motion that finds too few matching features leaves the image where it is and adds one note to
+    ``notes`` (the render's warnings) naming the first such frame."""
     if hybrid.motion == "none":
         return image
     height, width = image.shape[:2]
@@ -45,8 +49,16 @@ def hybrid_motion_step(image: np.ndarray, guide: HybridGuide, hybrid: HybridSett
     if hybrid.motion == "optical_flow":
         flow = backward_flow(reference, current, hybrid.flow_method)
         return apply_flow(image, flow, _field(values, "hybrid_flow_factor"))
-    matrix = feature_matrix(reference, current, hybrid.motion)
-    return warp_image(image, matrix, border=border, interpolation=interpolation)
+    fit = feature_fit(reference, current, hybrid.motion)
+    if fit.note is not None:
+        _note_once(notes, f"hybrid {hybrid.motion} motion", f"at frame {frame}: {fit.note}; such frames are not moved")
+        return image
+    return warp_image(image, fit.matrix, border=border, interpolation=interpolation)
+
+
+def _note_once(notes: list[str] | None, topic: str, detail: str) -> None:
+    if notes is not None and not any(note.startswith(topic) for note in notes):
+        notes.append(f"{topic} {detail}")
 
 
 def hybrid_composite_step(image: np.ndarray, guide: HybridGuide, hybrid: HybridSettings,

@@ -121,7 +121,7 @@ def prepare_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineSta
     # 4b. Hybrid video: the video's own motion, then the video frame composited in.
     if hybrid is not None and looping_back:
         image = hybrid_motion_step(image, guide, hybrid, values, border=settings.border,
-                                   interpolation=settings.interpolation)
+                                   interpolation=settings.interpolation, frame=frame, notes=plan.warnings)
         if hybrid.composite == "normal":
             image = hybrid_composite_step(image, guide, hybrid, values)
     # 5. Colour coherence (window of outputs, first output, or the video frame), then greyscale.

@@ -17,9 +17,9 @@ import numpy as np
 
 from lib_parseq.errors import RenderError
 from lib_parseq.frames import COLOUR_SOURCES, COLOUR_SPACES, border_mode, sampling_mode
-from lib_parseq.frames.cadence import whole_cadence
 from lib_parseq.frames.flow import FLOW_METHODS
 from lib_parseq.frames.hybrid import CompositeMask
+from lib_parseq.render.cadence_plan import DiffusedFrames, describe_cadence, manifest_cadence, plan_diffused
 from lib_parseq.render.export import check_export
 from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
 from lib_parseq.render.lock import OutputLock
@@ -65,7 +65,7 @@ class RenderPlan:
     warnings: list[str] = field(default_factory=list)
     lock: OutputLock | None = None
     staged: bool = False
-    cadence: int = 1
+    diffused: DiffusedFrames | None = None
     hybrid: bool = False
 
     @property
@@ -154,13 +154,14 @@ def plan_render(
         raise RenderError(f"cc_window_width must be -1 (all outputs), 0 (off) or positive, got {cc_width}")
     if cc_rate < 0:
         raise RenderError(f"cc_window_slide_rate must not be negative, got {cc_rate:g}")
-    cadence = whole_cadence(settings.cadence if settings.cadence is not None
-                            else option_number(options, "cadence") or 1)
-    if cadence > 1 and video is not None and not hybrid:
-        warnings.append(f"cadence {cadence} applies to loopback and hybrid video; vid2vid diffuses every frame")
-        cadence = 1
+    cadence = manifest_cadence(frames, options, settings.cadence)
+    diffused = plan_diffused(cadence, start, end)
+    if not diffused.every_frame and video is not None and not hybrid:
+        warnings.append(f"{describe_cadence(cadence)} applies to loopback and hybrid video; vid2vid diffuses "
+                        "every frame")
+        diffused = plan_diffused(cadence, start, end, every_frame=True)
     most_blended = max((numeric_values(f).get("loopback_frames", 1.0) for f in frames[start:end]), default=1.0)
-    history_size = int(min(max(round(most_blended), 2 if cadence > 1 else 1), MAX_BLEND_FRAMES))
+    history_size = int(min(max(round(most_blended), 1 if diffused.every_frame else 2), MAX_BLEND_FRAMES))
 
     video_out = resolve_output_path(settings.output, settings.output_dir,
                                     img2img_output_path=settings.img2img_output_path)
@@ -188,7 +189,7 @@ def plan_render(
             source_id += f"{Path(video_path).resolve()}:{video.frame_count}"
         decisive = {
             "mode": "hybrid" if hybrid else "video" if video else "loopback",
-            "motion": [cadence, settings.cadence_flow, settings.colour_space, settings.colour_source,
+            "motion": [diffused.digest(), settings.cadence_flow, settings.colour_space, settings.colour_source,
                        settings.colour_every, settings.greyscale, repr(settings.hybrid)],
             "source": source_id, "size": [width, height], "fps": fps,
             "input_fps": settings.input_fps, "start": start, "end": end, "vocabulary": vocabulary,
@@ -203,7 +204,7 @@ def plan_render(
             cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
             fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path,
             webm_path=webm_path, warnings=warnings, lock=lock, staged=settings.resume and video_out.exists(),
-            cadence=cadence, hybrid=hybrid,
+            diffused=diffused, hybrid=hybrid,
         )
     except BaseException:
         lock.release()

@@ -45,7 +45,7 @@ class RenderSettings:
     ``cc_*`` override the manifest's colour-correction options; ``colour_space`` (lab, hsv, rgb), ``colour_source``
     (window, first, video) and ``colour_every`` choose Deforum's colour coherence (see
     ``lib_parseq.frames.coherence``); ``greyscale`` forces grey frames. ``cadence`` overrides the manifest's
-    ``options.cadence`` (diffuse every Nth frame); ``cadence_flow`` (a flow method, or None) moves the two
+    cadence (its keyframed ``cadence`` column, else ``options.cadence``) with "diffuse every Nth frame"; ``cadence_flow`` (a flow method, or None) moves the two
     diffused frames along their optical flow in the in-betweens. ``hybrid`` turns a video input into Deforum's
     hybrid video instead of vid2vid. ``resumable`` keeps a lossless PNG copy of
     every written frame and periodic checkpoints so an interrupted or failed render can be resumed and a

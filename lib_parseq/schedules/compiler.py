@@ -7,6 +7,7 @@ from ready-made columns.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -24,6 +25,7 @@ from lib_parseq.language import (
     evaluate_prompt_expression,
     evaluate_prompt_expression_batch,
 )
+from lib_parseq.language.cadence import CADENCE_FIELD
 from lib_parseq.schedules.derived import field_delta, field_percent, field_range, subseeds
 from lib_parseq.schedules.document import Document, load_document
 from lib_parseq.schedules.keyframes import defined_keyframes, interpolations
@@ -100,7 +102,16 @@ def evaluate_fields(
             random_seed=random_seed,
         )
         values[name] = np.asarray(result.values, dtype=np.float64)
+        if name == CADENCE_FIELD:
+            timing = _with_cadence_schedule(timing, values)
     return values
+
+
+def _with_cadence_schedule(timing: Timing, values: Mapping[str, np.ndarray]) -> Timing:
+    """``timing`` with the keyframed cadence's values, once the ``cadence`` field is evaluated (is_generation
+    follows them; fields that call it are ordered after that field)."""
+    schedule = values.get(CADENCE_FIELD)
+    return timing if schedule is None else dataclasses.replace(timing, cadence_schedule=tuple(schedule.tolist()))
 
 
 def _info(value: Any) -> str | None:
@@ -132,8 +143,8 @@ def prompt_column(
     ``per_frame=True`` evaluates every ``${…}`` at each frame separately instead (the reference path,
     for tests and benchmarks).
     """
-    timing = Timing(document.options.fps, document.options.bpm, document.options.cadence,
-                    legacy_positional=document.legacy)
+    timing = _with_cadence_schedule(Timing(document.options.fps, document.options.bpm, document.options.cadence,
+                                           legacy_positional=document.legacy), values)
     keyframe_infos = [KeyframeInfo(int(kf["frame"]), _info(kf.get("info"))) for kf in document.keyframes]
     series = [TimeSeries(ts.alias, ts.xs, ts.ys, ts.in_milliseconds) for ts in document.time_series]
     if per_frame:

@@ -1,7 +1,8 @@
 """Cross-field ordering (spec §8.1): evaluate each field after the fields its expressions read.
 
 Dependencies are collected statically from every ``_i`` of a field (untaken branches included): a bare
-identifier naming another managed field, or a ``dangerous("name")`` literal. Fields are sorted
+identifier naming another managed field, a ``dangerous("name")`` literal, or a call of ``is_generation``
+(which reads a keyframed ``cadence`` field). Fields are sorted
 topologically, ties broken by ``managedFields`` order. A cycle is a DocumentError naming the path
 (``zoom → angle → zoom``) and where each reference is; a field reading itself by name is pointed to
 ``prev_computed_value``.
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 
 from lib_parseq.errors import DocumentError, ParseqError
 from lib_parseq.language import parse
+from lib_parseq.language.cadence import CADENCE_FIELD
 from lib_parseq.language.context import BUILTIN_VARIABLES, CONTEXT_VARIABLES
+from lib_parseq.language.nodes import Call, walk
 
 SHADOWING_NAMES = BUILTIN_VARIABLES | CONTEXT_VARIABLES
 """Names that always mean a built-in, so a field with one of these names cannot be read by name."""
@@ -32,9 +35,10 @@ class FieldReference:
     column: int
     text: str
     by_name: bool
+    via: str = ""
 
     def describe(self) -> str:
-        how = self.target if self.by_name else f'dangerous("{self.target}")'
+        how = self.via or (self.target if self.by_name else f'dangerous("{self.target}")')
         return f"{self.source} reads {how} ({self.source}_i at keyframe {self.keyframe}, {self.line}:{self.column})"
 
 
@@ -57,6 +61,10 @@ def field_references(
             found.append(
                 FieldReference(field, name, keyframe, reference.line, reference.column, text, by_name)
             )
+        if CADENCE_FIELD in managed and field != CADENCE_FIELD:
+            found.extend(FieldReference(field, CADENCE_FIELD, keyframe, call.line, call.column, text, False,
+                                        "cadence through is_generation()")
+                         for call in walk(expression.tree) if isinstance(call, Call) and call.name == "is_generation")
     return found
 
 

@@ -120,6 +120,17 @@ def test_cadence_sampling_and_greyscale_reach_the_render(webui, init_image):
     assert set(np.unique(last[:, :, 0]).tolist()) <= grey_init  # nearest sampling: no new levels
 
 
+def test_a_keyframed_cadence_in_the_manifest_is_followed_unless_the_script_sets_one(webui, init_image):
+    m = webui.modules
+    manifest = make_manifest(12, extra=lambda f: {"cadence": 1 if f < 4 else 4})  # diffuses 0, 1, 2, 3, 4, 8
+    for cadence, calls, name in ((0, 6, "schedule.mp4"), (3, 4, "three.mp4")):
+        before = len(m.processing.calls)
+        run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_cadence": cadence,
+                                       "parseq_output_template": name}, steps=2)
+        assert len(m.processing.calls) - before == calls
+        assert probe_video(webui.root / "outputs" / "img2img-images" / name).frame_count == 12
+
+
 def test_hybrid_video_through_the_script(webui, init_image, small_video):
     manifest = make_manifest(8, strength=lambda f: 1.0, extra=lambda f: {"hybrid_comp_alpha": 1.0})
     run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_input_video": str(small_video),

@@ -1,15 +1,13 @@
-"""Hybrid video maths on real videos made here: optical flow, feature-matched camera moves, masks, compositing."""
+"""Hybrid video maths on real videos made here: optical flow, masks, compositing (feature-matched camera
+moves: test_motion_features.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import cv2
 import numpy as np
 import pytest
-from motion_helpers import locate, moving_square_frames, read_video, texture, write_video
+from motion_helpers import locate, moving_square_frames, read_video, write_video
 
-from lib_parseq.frames.flow import FLOW_METHODS, apply_flow, backward_flow, feature_matrix
+from lib_parseq.frames.flow import FLOW_METHODS, apply_flow, backward_flow
 from lib_parseq.frames.hybrid import CompositeAmounts, CompositeMask, composite_mask, hybrid_composite
 from lib_parseq.frames.masks import (
     alpha_mask,
@@ -58,48 +56,6 @@ def test_flow_factor_scales_the_displacement(square_video):
     assert half[0] - start[0] == pytest.approx(STEP[0] / 2, abs=1.0)
     assert double[0] - start[0] == pytest.approx(2 * STEP[0], abs=1.0)
     assert double[1] - start[1] == pytest.approx(2 * STEP[1], abs=1.0)
-
-
-def camera_move_video(tmp_path: Path, matrix: np.ndarray) -> list[np.ndarray]:
-    """Two frames of a textured scene, the second seen after the camera move ``matrix``."""
-    scene = texture(160, 128, seed=11, smooth=2.0)
-    moved = cv2.warpPerspective(scene, matrix, (160, 128), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
-    return read_video(write_video(tmp_path / "camera.mp4", [scene, moved]))
-
-
-def corners_error(found: np.ndarray, expected: np.ndarray, width: int, height: int) -> float:
-    corners = np.array([[20, 20, 1], [width - 20, 20, 1], [20, height - 20, 1], [width - 20, height - 20, 1]], float)
-
-    def project(matrix: np.ndarray) -> np.ndarray:
-        points = corners @ matrix.T
-        return points[:, :2] / points[:, 2:]
-
-    return float(np.abs(project(found) - project(expected)).max())
-
-
-def test_affine_camera_move_is_recovered(tmp_path):
-    angle, scale, shift = 3.0, 1.03, (4.0, -2.5)
-    matrix = np.vstack([cv2.getRotationMatrix2D((80, 64), angle, scale), [0, 0, 1]])
-    matrix[:2, 2] += shift
-    first, second = camera_move_video(tmp_path, matrix)
-    found = feature_matrix(first, second, "affine")
-    assert corners_error(found, matrix, 160, 128) < 0.5
-    assert corners_error(np.eye(3), matrix, 160, 128) > 4
-
-
-def test_perspective_camera_move_is_recovered(tmp_path):
-    source = np.float32([[0, 0], [160, 0], [160, 128], [0, 128]])
-    target = np.float32([[3, 2], [155, -2], [162, 131], [-1, 125]])
-    matrix = cv2.getPerspectiveTransform(source, target)
-    first, second = camera_move_video(tmp_path, matrix)
-    found = feature_matrix(first, second, "perspective")
-    assert corners_error(found, matrix, 160, 128) < 0.5
-    assert corners_error(feature_matrix(first, second, "affine"), matrix, 160, 128) > corners_error(found, matrix, 160, 128)
-
-
-def test_a_featureless_frame_gives_no_motion():
-    flat = np.full((64, 64, 3), 90, np.uint8)
-    assert np.array_equal(feature_matrix(flat, flat, "affine"), np.eye(3))
 
 
 # --- masks ------------------------------------------------------------------------------------------------
