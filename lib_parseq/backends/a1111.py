@@ -40,6 +40,7 @@ from lib_parseq.backends.a1111_mapping import (
     processing_fields,
 )
 from lib_parseq.backends.a1111_masks import FrameMasks, MaskOptions
+from lib_parseq.backends.a1111_noise import A1111NoiseDrift, drift_for_render, sampling
 from lib_parseq.backends.a1111_travel import TravelValues
 from lib_parseq.backends.a1111_ui import (
     CONTINUE_LAST,
@@ -133,6 +134,7 @@ class A1111Backend:
         self.dry_run = dry_run
         self.start = start
         self.diffused: list[int] | None = None  # the frames the backend is called for (cadence), once planned
+        self.noise_drift: A1111NoiseDrift | None = None
         self.aborted = False
         self.first: tuple[Image.Image, str, int, str] | None = None
         self.recent: deque[tuple[Image.Image, str, int, str]] = deque(maxlen=max(keep_last, 0) or 1)
@@ -168,10 +170,13 @@ class A1111Backend:
         if self.color_target is not None:
             p.color_corrections = [self.color_target]
         mask = self.masks.apply(p, params.frame) if self.masks is not None else None
-        processed = processing.process_images(p)
+        with sampling(self.noise_drift, params.frame):
+            processed = processing.process_images(p)
         if state.interrupted or state.skipped or not processed.images:
             self.aborted = True
             raise FrameAborted(params.frame)
+        if self.noise_drift is not None:
+            self.noise_drift.check(params.frame)
         output = processed.images[processed.index_of_first_image]
         if mask is not None and self.masks.options.overlay:
             output = Image.fromarray(self.masks.overlay(np.asarray(output.convert("RGB")), mask))
@@ -428,6 +433,8 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
                                video_path=input_video)
             backend.diffused = diffused_frames(plan.start, plan.end, plan.cadence)
             calls = backend.total = shared.state.job_count = len(backend.diffused)
+            backend.noise_drift = drift_for_render(p, manifest, backend.diffused, start=start,
+                                                   overrides=backend.overrides, ui=backend.ui)
             result = run_plan(plan, settings, backend, progress=progress)
     except RenderError as exc:
         stopped = getattr(exc, "result", None)
