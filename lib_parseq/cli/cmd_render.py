@@ -233,6 +233,23 @@ def _audio_track(args: argparse.Namespace, manifest: dict) -> tuple[Path | None,
     return track.path, track.start_s
 
 
+def _attach_noise_drift(args: argparse.Namespace, backend, plan) -> None:
+    """Give the diffusers backend the render's noise drift when a frame sets ``noise_shift`` below 1 (the dry run
+    draws no noise; Ray workers do not share the chain yet, so that is refused rather than ignored)."""
+    if _backend_name(args) != "diffusers":
+        return
+    from lib_parseq.backends.diffusers_drift import drift_for_frames
+    from lib_parseq.frames.cadence import diffused_frames
+
+    drift = drift_for_frames(plan.frames, diffused_frames(plan.start, plan.end, plan.cadence))
+    if drift is None:
+        return
+    if not hasattr(backend, "noise_drift"):
+        plan.release()
+        raise RenderError("noise_shift (noise drift) works with the one-machine diffusers backend, not with --ray")
+    backend.noise_drift = drift
+
+
 def _backend_name(args: argparse.Namespace) -> str | None:
     if args.dry_run and args.backend not in (None, "dry-run"):
         raise RenderError("--dry-run and --backend diffusers contradict each other; give one")
@@ -312,6 +329,7 @@ def run(args: argparse.Namespace) -> int:
         bar.update(report.done - bar.n)
 
     try:
+        _attach_noise_drift(args, backend, plan)
         result = run_plan(plan, settings, backend, progress=progress)
     finally:
         if bar is not None:

@@ -20,6 +20,8 @@ import numpy as np
 from lib_parseq.render.params import FrameParams
 
 NOISE_SHIFT = "noise_shift"
+RECENT = 4
+"""Drifted noises kept in memory: a batch asks for consecutive frames, a pipeline may ask twice for one."""
 PARALLEL_COS = 0.9995
 """Above this cosine the two noises are nearly parallel: slerp divides by sin(angle), so lerp instead."""
 
@@ -65,7 +67,7 @@ class NoiseDrift:
         self.shift_of = shift_of
         self.fresh_of = fresh_of
         self.rebuilt = 0
-        self._last: tuple[int, np.ndarray] | None = None
+        self._recent: dict[int, np.ndarray] = {}
 
     def _previous(self, frame: int) -> int | None:
         index = bisect.bisect_left(self.frames, frame)
@@ -79,12 +81,14 @@ class NoiseDrift:
             drifted = np.asarray(fresh, dtype=np.float64).copy()
         else:
             drifted = slerp_noise(self._noise_of(previous), fresh, shift)
-        self._last = (frame, drifted)
+        self._recent[frame] = drifted
+        if len(self._recent) > RECENT:
+            del self._recent[min(self._recent)]
         return drifted
 
     def _noise_of(self, frame: int) -> np.ndarray:
-        if self._last is not None and self._last[0] == frame:
-            return self._last[1]
+        if frame in self._recent:
+            return self._recent[frame]
         chain = [frame]
         while self.shift_of(chain[-1]) < 1.0 and (before := self._previous(chain[-1])) is not None:
             chain.append(before)
