@@ -21,6 +21,7 @@ BORDERS = ("reflect", "replicate", "wrap", "noise", "zeros", "border", "reflecti
 SAMPLINGS = ("linear", "cubic", "lanczos", "nearest", "bilinear", "bicubic")
 FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
 BACKENDS = ("dry-run", "diffusers")
+GENESIS = ("successive", "fixed", "embryo")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 DRY_RUN_PRESET = "ultrafast"  # a dry run is a preview: encoding speed over file size (medium before issue 13)
 
@@ -126,6 +127,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="encode only these rendered frames, a Python-style slice: ::2, 10:50, :-1")
     parser.add_argument("--pad", metavar="N|FIRST,LAST", type=_pad, default=(0, 0),
                         help="repeat the first and last encoded frame N more times (or FIRST,LAST times)")
+    parser.add_argument("--genesis", choices=GENESIS,
+                        help="what each frame starts from: successive = the previous output (loopback), fixed = the "
+                        "init image, embryo = one common image made from the init (default: the manifest's "
+                        "options.genesis, else successive)")
     parser.set_defaults(func=run)
 
 
@@ -313,6 +318,7 @@ def run(args: argparse.Namespace) -> int:
         vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
         webm=args.webm, audio=audio, audio_start_s=audio_start_s, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state, pick=args.pick, pad=args.pad,
+        genesis=args.genesis,
         checkpoint_every=args.checkpoint_every or (1 if _backend_name(args) == "diffusers" else 25),
     )
     plan = plan_render(manifest, settings, init_image=args.init, video_path=args.video)

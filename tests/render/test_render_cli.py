@@ -78,3 +78,6 @@ def test_the_cli_offers_exactly_the_pipelines_choices():
     assert cmd_render.FLOW_METHODS == FLOW_METHODS
     assert set(cmd_render.BORDERS) == set(BORDER_FLAGS) | set(BORDER_ALIASES)
     assert set(cmd_render.SAMPLINGS) == set(INTERPOLATION_FLAGS) | set(INTERPOLATION_ALIASES)
+    from lib_parseq.render.genesis import GENESIS_MODES
+
+    assert cmd_render.GENESIS == GENESIS_MODES
