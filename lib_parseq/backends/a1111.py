@@ -453,7 +453,8 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
             plan = plan_render(manifest, settings, init_image=None if first_image is None else np.asarray(first_image),
                                video_path=input_video)
             backend.diffused = diffused_frames(plan.start, plan.end, plan.cadence)
-            calls = backend.total = shared.state.job_count = len(backend.diffused) + (genesis == EMBRYO)
+            calls = backend.total = shared.state.job_count = len(backend.diffused) + (
+                genesis == EMBRYO and not values.continue_last)
             backend.noise_drift = drift_for_render(p, manifest, backend.diffused, start=start,
                                                    overrides=backend.overrides, ui=backend.ui)
             result = run_plan(plan, settings, backend, progress=progress)
