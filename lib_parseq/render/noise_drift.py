@@ -37,7 +37,9 @@ def drifts(frames: Sequence[FrameParams]) -> bool:
 
 
 def slerp_noise(previous: np.ndarray, fresh: np.ndarray, shift: float) -> np.ndarray:
-    """Slerp from ``previous`` (shift 0) to ``fresh`` (shift 1) over the whole tensor, in float64."""
+    """Slerp from ``previous`` (shift 0) to ``fresh`` (shift 1) over the whole tensor, in float64: the formula of
+    A1111's and the diffusers backend's variation-seed slerp (unnormalised; exact on the sphere for equal norms,
+    which independent noises of one shape nearly have)."""
     a = np.asarray(previous, dtype=np.float64)
     b = np.asarray(fresh, dtype=np.float64)
     if shift <= 0.0:
