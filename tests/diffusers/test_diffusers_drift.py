@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from diffusers_helpers import manifest, needs_diffusers
 from test_diffusers_render import render
 
@@ -61,3 +62,31 @@ def test_at_denoise_1_shift_0_repeats_the_first_frame_and_shift_1_does_not(tmp_p
     assert np.array_equal(held[1], held[0]) and np.array_equal(held[2], held[0])
     assert np.array_equal(fresh_frames[0], held[0])
     assert np.abs(fresh_frames[1].astype(int) - held[1].astype(int)).mean() > 1
+
+
+def test_the_cli_gives_the_drift_to_the_diffusers_backend_and_refuses_a_backend_without_it(tmp_path):
+    import argparse
+
+    from lib_parseq.cli.cmd_render import _attach_noise_drift
+    from lib_parseq.errors import RenderError
+    from lib_parseq.render import RenderSettings, plan_render
+
+    def plan(shift):
+        return plan_render(manifest(3, noise_shift=shift), RenderSettings(output="o.mp4", output_dir=tmp_path),
+                           init_image=np.zeros((32, 32, 3), np.uint8))
+
+    class Local:
+        noise_drift = None
+
+    args = argparse.Namespace(dry_run=False, backend="diffusers")
+    backend = Local()
+    planned = plan(1.0)
+    _attach_noise_drift(args, backend, planned)
+    planned.release()
+    assert backend.noise_drift is None
+    planned = plan(0.5)
+    _attach_noise_drift(args, backend, planned)
+    planned.release()
+    assert sorted(backend.noise_drift.params) == [0, 1, 2]
+    with pytest.raises(RenderError, match="not with --ray"):
+        _attach_noise_drift(args, object(), plan(0.5))
