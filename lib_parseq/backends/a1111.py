@@ -40,6 +40,7 @@ from lib_parseq.backends.a1111_mapping import (
     processing_fields,
 )
 from lib_parseq.backends.a1111_masks import FrameMasks, MaskOptions
+from lib_parseq.backends.a1111_noise import A1111NoiseDrift, drift_for_render, sampling
 from lib_parseq.backends.a1111_travel import TravelValues
 from lib_parseq.backends.a1111_ui import (
     CONTINUE_LAST,
@@ -50,11 +51,14 @@ from lib_parseq.backends.a1111_ui import (
 )
 from lib_parseq.backends.a1111_unfinished import forget, last_unfinished, remember
 from lib_parseq.errors import RenderError
+from lib_parseq.render.genesis import EMBRYO, SUCCESSIVE, resolve_genesis
 from lib_parseq.render.loop import RenderStopped
 from lib_parseq.render.params import FrameParams
 from lib_parseq.uploads import safe_upload_path
 
 KEEP_LAST = 15
+NEUTRAL_GREY = (128, 128, 128)
+"""The init image of a fixed or embryo genesis render without one (at denoise 1 it is pure noise anyway)."""
 OPTION_TEMPLATE = "parseq_output_template"
 OPTION_CRF = "parseq_crf"
 OPTION_PRESET = "parseq_preset"
@@ -133,7 +137,9 @@ class A1111Backend:
         self.dry_run = dry_run
         self.start = start
         self.diffused: list[int] | None = None  # the frames the backend is called for (cadence), once planned
+        self.noise_drift: A1111NoiseDrift | None = None
         self.aborted = False
+        self.making_embryo = False
         self.first: tuple[Image.Image, str, int, str] | None = None
         self.recent: deque[tuple[Image.Image, str, int, str]] = deque(maxlen=max(keep_last, 0) or 1)
         self.keep_last = keep_last
@@ -158,6 +164,8 @@ class A1111Backend:
         call = position if self.diffused is None else bisect.bisect_left(self.diffused, params.frame)
         state.job = f"Frame {call + 1}/{self.total}"
         state.textinfo = f"Parseq frame {params.frame} ({call + 1}/{self.total})"
+        if self.making_embryo:
+            state.job, state.textinfo = "Embryo", f"Parseq embryo (frame {params.frame}'s parameters)"
         state.job_no = call
         if self.dry_run:
             state.nextjob()
@@ -168,10 +176,14 @@ class A1111Backend:
         if self.color_target is not None:
             p.color_corrections = [self.color_target]
         mask = self.masks.apply(p, params.frame) if self.masks is not None else None
-        processed = processing.process_images(p)
+        drift = None if self.making_embryo else self.noise_drift
+        with sampling(drift, params.frame):
+            processed = processing.process_images(p)
         if state.interrupted or state.skipped or not processed.images:
             self.aborted = True
             raise FrameAborted(params.frame)
+        if drift is not None:
+            drift.check(params.frame)
         output = processed.images[processed.index_of_first_image]
         if mask is not None and self.masks.options.overlay:
             output = Image.fromarray(self.masks.overlay(np.asarray(output.convert("RGB")), mask))
@@ -179,7 +191,17 @@ class A1111Backend:
         self._keep(output, info, processed.seed, processed.prompt, params)
         return np.asarray(output.convert("RGB"))
 
+    def generate_embryo(self, image: np.ndarray, params: FrameParams) -> np.ndarray:
+        """Embryo genesis's common image: generated like a frame, but not shown, saved or drifted as one."""
+        self.making_embryo = True
+        try:
+            return self.generate(image, params)
+        finally:
+            self.making_embryo = False
+
     def _keep(self, output: Image.Image, info: str, seed: int, prompt: str, params: FrameParams) -> None:
+        if self.making_embryo:
+            return
         record = (output, info, seed, prompt)
         if self.first is None:
             self.first = record
@@ -383,7 +405,12 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
     input_video = Path(values.input_video) if values.input_video else None
     if input_video is not None and not input_video.is_file():
         raise RenderError(f"input video {values.input_video} does not exist", path=values.input_video)
+    travel = travel or TravelValues()
+    genesis = resolve_genesis(travel.genesis_setting, manifest.get("options") or {})
     first_image = init_image_of(p) if input_video is None else None
+    grey_start = input_video is None and first_image is None and genesis != SUCCESSIVE
+    if grey_start:
+        first_image = Image.new("RGB", (int(p.width), int(p.height)), NEUTRAL_GREY)
     if input_video is None and first_image is None:
         raise RenderError("loopback needs an init image: add one to img2img, or give an input video path")
     if values.hybrid and input_video is None:
@@ -405,14 +432,13 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
     shared.state.job_count = total
     from lib_parseq.backends.a1111_embedding import EmbeddingBackend, resolve_blending
 
-    travel = travel or TravelValues()
     travel.apply_to(settings)
     blending = resolve_blending(manifest, travel.prompt_blending, travel.blend_method)
     backend_type, blending_args = ((EmbeddingBackend, {"blending": blending}) if blending.mode == "embedding"
                                    else (A1111Backend, {}))
     start = (values.frame_range() or (0, None))[0] or 0
     backend = backend_type(p, manifest, ui=_ui_values(p), total=total, start=start, frames_dir=frames_dir,
-                           init_image=first_image, dry_run=values.dry_run,
+                           init_image=None if grey_start else first_image, dry_run=values.dry_run,
                            keep_last=int(option(OPTION_KEEP_LAST, KEEP_LAST)), masks=masks if masks.active else None,
                            **blending_args)
     calls = total
@@ -426,7 +452,10 @@ def run_script(p: Any, *args: Any, travel: TravelValues | None = None):
             plan = plan_render(manifest, settings, init_image=None if first_image is None else np.asarray(first_image),
                                video_path=input_video)
             backend.diffused = plan.diffused.as_list()
-            calls = backend.total = shared.state.job_count = len(backend.diffused)
+            calls = backend.total = shared.state.job_count = len(backend.diffused) + (
+                genesis == EMBRYO and not values.continue_last)
+            backend.noise_drift = drift_for_render(p, manifest, backend.diffused, start=start,
+                                                   overrides=backend.overrides, ui=backend.ui)
             result = run_plan(plan, settings, backend, progress=progress)
     except RenderError as exc:
         stopped = getattr(exc, "result", None)

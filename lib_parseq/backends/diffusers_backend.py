@@ -26,7 +26,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lib_parseq.backends.diffusers_noise import frame_noise, resolve_seed
+from lib_parseq.backends.diffusers_drift import DiffusersNoiseDrift, frame_seeds
+from lib_parseq.backends.diffusers_noise import frame_noise
 from lib_parseq.backends.diffusers_options import DiffusersOptions
 from lib_parseq.backends.diffusers_pipeline import load_pipeline, resolve_device, text_to_image
 from lib_parseq.backends.diffusers_prompts import Embeddings, PromptEncoder
@@ -69,6 +70,7 @@ class DiffusersBackend(StoppableBatchBackend):
         self.device = device or str(pipe.device)
         self.prompts = PromptEncoder(pipe, self.device)
         self._text_to_image: Any = None
+        self.noise_drift: DiffusersNoiseDrift | None = None  # set for a render with noise_shift
 
     @classmethod
     def from_options(cls, options: DiffusersOptions) -> DiffusersBackend:
@@ -96,9 +98,7 @@ class DiffusersBackend(StoppableBatchBackend):
         steps = int(round(params.values["steps"])) if "steps" in params.values else self.steps
         if steps < 1:
             raise RenderError(f"steps must be at least 1, got {steps}", field="steps", frame=params.frame)
-        seed = resolve_seed(params.seed)
-        strength = params.subseed_strength if params.seed != -1 else 0.0
-        subseed = resolve_seed(params.subseed) if strength > 0 else seed
+        seed, subseed, strength = frame_seeds(params)
         return FrameRequest(frame=params.frame, image=image, seed=seed, subseed=subseed, subseed_strength=strength,
                             positive=positive, negative=negative, guidance=params.cfg_scale * weight_sum,
                             strength=float(params.denoising_strength), steps=steps)
@@ -118,7 +118,7 @@ class DiffusersBackend(StoppableBatchBackend):
                 result = self._text_to_image_call(requests, width, height, kwargs)
             else:
                 pictures = [Image.fromarray(r.image) for r in requests]
-                with _own_noise(self.pipe.scheduler, lambda shape: _stacked_noise(requests, shape)):
+                with _own_noise(self.pipe.scheduler, lambda shape: _stacked_noise(requests, shape, self.noise_drift)):
                     result = self.pipe(image=pictures, strength=first.strength, **kwargs)
         except RenderStopped:
             raise
@@ -139,7 +139,8 @@ class DiffusersBackend(StoppableBatchBackend):
         scale = int(getattr(pipe, "vae_scale_factor", 8))
         width, height = max(scale, width - width % scale), max(scale, height - height % scale)
         channels = int(pipe.unet.config.in_channels)
-        latents = _stacked_noise(requests, (len(requests), channels, height // scale, width // scale))
+        latents = _stacked_noise(requests, (len(requests), channels, height // scale, width // scale),
+                                 self.noise_drift)
         return pipe(width=width, height=height, latents=latents.to(self.device, pipe.unet.dtype), **kwargs)
 
     def _check_stop(self, pipe: Any, step: int, timestep: Any, callback_kwargs: dict) -> dict:
@@ -174,9 +175,13 @@ def _stack(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
     return torch.cat(list(tensors), dim=0)
 
 
-def _stacked_noise(requests: Sequence[FrameRequest], shape: tuple[int, ...]) -> torch.Tensor:
+def _stacked_noise(requests: Sequence[FrameRequest], shape: tuple[int, ...],
+                   drift: DiffusersNoiseDrift | None = None) -> torch.Tensor:
     if shape[0] != len(requests):
         raise RenderError(f"the pipeline asked for noise of shape {tuple(shape)} for {len(requests)} frames")
+    if drift is not None:
+        return torch.stack([drift.noise(r.frame, r.seed, r.subseed, r.subseed_strength, tuple(shape[1:]))
+                            for r in requests])
     return torch.stack([frame_noise(r.seed, r.subseed, r.subseed_strength, tuple(shape[1:])) for r in requests])
 
 

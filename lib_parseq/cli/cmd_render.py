@@ -21,6 +21,7 @@ BORDERS = ("reflect", "replicate", "wrap", "noise", "zeros", "border", "reflecti
 SAMPLINGS = ("linear", "cubic", "lanczos", "nearest", "bilinear", "bicubic")
 FLOW_METHODS = ("dis_medium", "dis_fine", "farneback")
 BACKENDS = ("dry-run", "diffusers")
+GENESIS = ("successive", "fixed", "embryo")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 DRY_RUN_PRESET = "ultrafast"  # a dry run is a preview: encoding speed over file size (medium before issue 13)
 
@@ -127,6 +128,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="encode only these rendered frames, a Python-style slice: ::2, 10:50, :-1")
     parser.add_argument("--pad", metavar="N|FIRST,LAST", type=_pad, default=(0, 0),
                         help="repeat the first and last encoded frame N more times (or FIRST,LAST times)")
+    parser.add_argument("--genesis", choices=GENESIS,
+                        help="what each frame starts from: successive = the previous output (loopback), fixed = the "
+                        "init image, embryo = one common image made from the init (default: the manifest's "
+                        "options.genesis, else successive)")
     parser.set_defaults(func=run)
 
 
@@ -234,6 +239,22 @@ def _audio_track(args: argparse.Namespace, manifest: dict) -> tuple[Path | None,
     return track.path, track.start_s
 
 
+def _attach_noise_drift(args: argparse.Namespace, backend, plan) -> None:
+    """Give the diffusers backend the render's noise drift when a frame sets ``noise_shift`` below 1 (the dry run
+    draws no noise; Ray workers do not share the chain yet, so that is refused rather than ignored)."""
+    if _backend_name(args) != "diffusers":
+        return
+    from lib_parseq.backends.diffusers_drift import drift_for_frames
+
+    drift = drift_for_frames(plan.frames, plan.diffused.as_list())
+    if drift is None:
+        return
+    if not hasattr(backend, "noise_drift"):
+        plan.release()
+        raise RenderError("noise_shift (noise drift) works with the one-machine diffusers backend, not with --ray")
+    backend.noise_drift = drift
+
+
 def _backend_name(args: argparse.Namespace) -> str | None:
     if args.dry_run and args.backend not in (None, "dry-run"):
         raise RenderError("--dry-run and --backend diffusers contradict each other; give one")
@@ -297,6 +318,7 @@ def run(args: argparse.Namespace) -> int:
         vocabulary=args.vocabulary, overlay=args.overlay, crf=args.crf, preset=args.preset, gif=args.gif,
         webm=args.webm, audio=audio, audio_start_s=audio_start_s, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state, pick=args.pick, pad=args.pad,
+        genesis=args.genesis,
         checkpoint_every=args.checkpoint_every or (1 if _backend_name(args) == "diffusers" else 25),
     )
     plan = plan_render(manifest, settings, init_image=args.init, video_path=args.video)
@@ -313,6 +335,7 @@ def run(args: argparse.Namespace) -> int:
         bar.update(report.done - bar.n)
 
     try:
+        _attach_noise_drift(args, backend, plan)
         result = run_plan(plan, settings, backend, progress=progress)
     finally:
         if bar is not None:

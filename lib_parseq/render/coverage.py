@@ -19,6 +19,7 @@ RENDERED_FIELDS: dict[str, str] = {
     "denoise": "backend denoise (legacy)",
     "noise": "noise blended into the frame before the backend",
     "contrast": "contrast before the backend",
+    "noise_shift": "backend initial noise: drift from the previous diffused frame's (1 = fresh)",
     "angle": "camera: 2D rotation",
     "zoom": "camera: scale (legacy: dolly)",
     "transform_center_x": "camera: centre of zoom and rotation",

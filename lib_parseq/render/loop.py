@@ -31,10 +31,12 @@ from lib_parseq.render.finish import (
     kept_failure,
     render_result,
 )
+from lib_parseq.render.genesis import EMBRYO
 from lib_parseq.render.pipeline import (
     BackendFailed,
     PipelineState,
     RenderStopped,
+    make_embryo,
     overlay_lines,
     render_frame,
 )
@@ -90,6 +92,13 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     if settings.resume:
         first = _restore(plan, state)
         _check_saved_frames(plan, first)
+    if plan.genesis == EMBRYO and first < plan.end:
+        try:
+            state.embryo = make_embryo(plan, backend, resume=first > plan.start, keep=settings.resumable)
+        except BackendFailed as exc:
+            raise exc.error from exc.cause
+        except RenderStopped as exc:
+            raise RenderError("stopped while the embryo was being made: nothing was written") from exc
     writer = exporting(VideoWriter(plan.encode_path, plan.width, plan.height, plan.fps, crf=settings.crf,
                                    preset=settings.preset, webm_path=plan.encode_webm_path),
                        plan.total, settings.pick, settings.pad)

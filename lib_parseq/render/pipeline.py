@@ -34,6 +34,7 @@ from lib_parseq.frames import (
     warp_image,
 )
 from lib_parseq.render.backend import Backend
+from lib_parseq.render.genesis import SUCCESSIVE, embryo_frame, save_embryo, saved_embryo
 from lib_parseq.render.hybrid import HybridGuide, hybrid_composite_step, hybrid_motion_step
 from lib_parseq.render.motion import absolute_matrix
 from lib_parseq.render.params import FrameParams, frame_params
@@ -48,6 +49,7 @@ class PipelineState:
 
     history: FrameHistory
     colour: ColourCoherence
+    embryo: np.ndarray | None = None  # embryo genesis: the common image every frame starts from
 
     @classmethod
     def for_plan(cls, plan: RenderPlan, settings: RenderSettings) -> PipelineState:
@@ -101,9 +103,14 @@ def prepare_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineSta
     rng = np.random.default_rng([max(params.seed, 0) & 0xFFFFFFFF, frame]) if needs_rng else None
     hybrid = settings.hybrid if guide is not None else None
 
-    # 1. Input: the next video frame, or the previous output (the init image for the first loopback frame).
-    looping_back = source is None and len(state.history) > 0
-    image = source if source is not None else (state.history.latest() if looping_back else plan.init_image)
+    # 1. Input: the next video frame, or the previous output (the init image for the first loopback frame);
+    #    with fixed or embryo genesis, the init image or the embryo every time.
+    fixed_start = source is None and plan.genesis != SUCCESSIVE
+    looping_back = source is None and len(state.history) > 0 and not fixed_start
+    if fixed_start:
+        image = state.embryo if state.embryo is not None else plan.init_image
+    else:
+        image = source if source is not None else (state.history.latest() if looping_back else plan.init_image)
     # 2. Resize to the output size.
     image = fit_to_size(image, plan.width, plan.height)
     if index == 0 and plan.cc_use_input and state.colour.input_hist is None:
@@ -115,8 +122,9 @@ def prepare_frame(plan: RenderPlan, settings: RenderSettings, state: PipelineSta
         image = blend_frames([image, *earlier], values.get("loopback_decay", 0.25))
     if hybrid is not None and hybrid.composite == "before" and looping_back:
         image = hybrid_composite_step(image, guide, hybrid, values)
-    # 4. Warp: absolute motion for video input, the step from the continued frame in loopback.
-    matrix = frame_matrix(plan, frame, frame - 1 if previous is None else previous, video_input=source is not None)
+    # 4. Warp: absolute motion for video input and a fixed start, the step from the continued frame in loopback.
+    matrix = frame_matrix(plan, frame, frame - 1 if previous is None else previous,
+                          video_input=source is not None or fixed_start)
     image = warp_image(image, matrix, border=settings.border, interpolation=settings.interpolation, rng=rng)
     # 4b. Hybrid video: the video's own motion, then the video frame composited in.
     if hybrid is not None and looping_back:
@@ -168,6 +176,22 @@ def overlay_lines(params: FrameParams, total: int, index: int) -> list[str]:
     if params.prompt:
         lines.append(params.prompt[:60] + ("..." if len(params.prompt) > 60 else ""))
     return lines
+
+
+def make_embryo(plan: RenderPlan, backend: Backend, *, resume: bool, keep: bool) -> np.ndarray:
+    """Embryo genesis: the middle frame's parameters diffused from the init image (``render.genesis``); on resume
+    the one the stopped run saved. Backends that show or save frames make it with ``generate_embryo``."""
+    if resume and (saved := saved_embryo(plan.work)) is not None:
+        return saved
+    frame = embryo_frame(plan.start, plan.end)
+    params = frame_params(plan.frames[frame], frame)
+    make = getattr(backend, "generate_embryo", backend.generate)
+    with backend_failures(frame):
+        output = make(fit_to_size(plan.init_image, plan.width, plan.height), params)
+    embryo = checked_output(output, frame, plan)
+    if keep:
+        save_embryo(plan.work, embryo)
+    return embryo
 
 
 def generate_output(backend: Backend, image: np.ndarray, params: FrameParams, plan: RenderPlan) -> np.ndarray:

@@ -21,6 +21,7 @@ from lib_parseq.frames.flow import FLOW_METHODS
 from lib_parseq.frames.hybrid import CompositeMask
 from lib_parseq.render.cadence_plan import DiffusedFrames, describe_cadence, manifest_cadence, plan_diffused
 from lib_parseq.render.export import check_export
+from lib_parseq.render.genesis import SUCCESSIVE, resolve_genesis
 from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
 from lib_parseq.render.lock import OutputLock
 from lib_parseq.render.motion import detect_vocabulary
@@ -67,6 +68,7 @@ class RenderPlan:
     staged: bool = False
     diffused: DiffusedFrames | None = None
     hybrid: bool = False
+    genesis: str = "successive"
 
     @property
     def total(self) -> int:
@@ -126,6 +128,10 @@ def plan_render(
         if rate is not None and not MIN_FPS <= rate <= MAX_FPS:
             raise RenderError(f"{name}: {fps_range_message(rate)}")
     warnings: list[str] = []
+    genesis = resolve_genesis(settings.genesis, options)
+    if genesis != SUCCESSIVE and video_path is not None:
+        raise RenderError(f"genesis {genesis} starts every frame from the init image; it applies to loopback "
+                          "from an init image, not to an input or hybrid video")
 
     image = video = None
     if video_path is not None:
@@ -198,13 +204,15 @@ def plan_render(
             "preset": settings.preset, "webm": settings.webm, "frames_dir": str(frames_dir),
             "export": [settings.pick, repr(settings.pad)],
         }
+        if genesis != SUCCESSIVE:
+            decisive["genesis"] = genesis
         return RenderPlan(
             frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,
             init_image=image, video=video, video_path=video_out, work=work, frames_dir=frames_dir,
             cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
             fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path,
             webm_path=webm_path, warnings=warnings, lock=lock, staged=settings.resume and video_out.exists(),
-            diffused=diffused, hybrid=hybrid,
+            diffused=diffused, hybrid=hybrid, genesis=genesis,
         )
     except BaseException:
         lock.release()

@@ -51,7 +51,9 @@ class RenderSettings:
     every written frame and periodic checkpoints so an interrupted or failed render can be resumed and a
     dead encoder's video rebuilt; turning it off is faster but gives up both. ``audio_start_s`` is where in
     ``audio`` frame 0 falls (a document analysed from a trimmed or beat-aligned part of a song says so). ``pick`` (a slice text such as
-    ``::2``) and ``pad`` ((first, last) extra copies) shape what the video receives (``render.export``).
+    ``::2``) and ``pad`` ((first, last) extra copies) shape what the video receives (``render.export``). ``genesis``
+(successive, fixed, embryo; None: the manifest's ``options.genesis``) is what each frame starts from
+(``render.genesis``).
     """
 
     output: str = "parseq-<timestamp>.mp4"
@@ -89,6 +91,7 @@ class RenderSettings:
     handle_sigint: bool = True
     pick: str = ""
     pad: tuple[int, int] = (0, 0)
+    genesis: str | None = None
 
 
 @dataclass(frozen=True)

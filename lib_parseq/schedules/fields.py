@@ -26,6 +26,7 @@ MODERN_FIELD_DEFAULTS: Mapping[str, float] = {
     "scale": 7.0,
     "noise": 0.08,
     "noise_multiplier": 1.05,
+    "noise_shift": 1.0,
     "strength": 0.6,
     "clipskip": 0.0,
     "contrast": 1.0,

@@ -19,9 +19,10 @@ _KNOWN_TOP_LEVEL = {
     "graphData", "sparklineData",
 }
 _KNOWN_OPTIONS = {"output_fps", "bpm", "cadence", "input_fps", "cc_window_width", "cc_window_slide_rate",
-                  "cc_use_input", "prompt_blending", "blend_method"}
-PROMPT_BLENDING_CHOICES = {"prompt_blending": ("composable", "embedding"), "blend_method": ("lerp", "slerp")}
-"""Prompt travel options (a backend's choice between composable prompts and blended encoded prompts)."""
+                  "cc_use_input", "prompt_blending", "blend_method", "genesis"}
+PROMPT_BLENDING_CHOICES = {"prompt_blending": ("composable", "embedding"), "blend_method": ("lerp", "slerp"),
+                           "genesis": ("successive", "fixed", "embryo")}
+"""Prompt travel options (composable prompts or blended encoded prompts; what each frame starts from)."""
 
 
 def check_top_level_keys(obj: Mapping, out: Collector) -> None:

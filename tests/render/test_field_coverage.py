@@ -67,7 +67,8 @@ IMAGE_FIELDS = {
     "cadence_flow_factor": (0.0, 1.0, {}, {"cadence": 3, "cadence_flow": "dis_medium", "hybrid": FLOW}, True),
 }
 LEGACY_IMAGE_FIELDS = {"panx": 4.0, "pany": 4.0, "rotx": 5.0, "roty": 5.0, "rotz": 5.0, "zoom": 10.0}
-BACKEND_FIELDS = {"seed": (5, 6), "scale": (7, 9), "strength": (0.6, 0.3), "denoise": (0.4, 0.7)}
+BACKEND_FIELDS = {"seed": (5, 6), "scale": (7, 9), "strength": (0.6, 0.3), "denoise": (0.4, 0.7),
+                  "noise_shift": (1.0, 0.2)}
 BACKEND_COLUMNS = {"subseed": (3, 4), "subseed_strength": (0.2, 0.5), "deforum_prompt": ("a --neg b", "c --neg b"),
                    "positive_prompt": ("a", "c"), "negative_prompt": ("b", "d")}
 

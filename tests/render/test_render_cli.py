@@ -44,6 +44,23 @@ def test_the_bundled_manifest_renders_a_range(workdir):
     assert len(frames) == 20 and meta["size"] == (128, 128)
 
 
+def test_genesis_fixed_renders_every_frame_from_the_init_image(workdir):
+    done = parseq("examples/orbit.manifest.json", "--init", "examples/init.png", "-o", "out/fixed.mp4", "--dry-run",
+                  "--frames", "0:6", "--size", "128x128", "--genesis", "fixed", "--quiet", "--crf", "0",
+                  cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    loopback = parseq("examples/orbit.manifest.json", "--init", "examples/init.png", "-o", "out/loop.mp4",
+                      "--dry-run", "--frames", "0:6", "--size", "128x128", "--quiet", "--crf", "0", cwd=workdir)
+    assert loopback.returncode == 0, loopback.stderr
+    fixed, successive = (decode_frames(workdir / "out" / name)[1] for name in ("fixed.mp4", "loop.mp4"))
+    assert len(fixed) == len(successive) == 6
+    # the orbit moves the camera every frame: loopback accumulates the steps, fixed applies each frame's own
+    assert not all((a == b).all() for a, b in zip(fixed[1:], successive[1:], strict=True))
+    bad = parseq("examples/orbit.manifest.json", "--init", "examples/init.png", "-o", "out/x.mp4", "--dry-run",
+                 "--genesis", "sideways", cwd=workdir)
+    assert bad.returncode == 2 and "invalid choice: 'sideways'" in bad.stderr
+
+
 @pytest.mark.parametrize("args,expected", [
     ((), "choose a backend"),
     (("--dry-run", "--init", "missing.png"), "init image not found"),
@@ -78,3 +95,6 @@ def test_the_cli_offers_exactly_the_pipelines_choices():
     assert cmd_render.FLOW_METHODS == FLOW_METHODS
     assert set(cmd_render.BORDERS) == set(BORDER_FLAGS) | set(BORDER_ALIASES)
     assert set(cmd_render.SAMPLINGS) == set(INTERPOLATION_FLAGS) | set(INTERPOLATION_ALIASES)
+    from lib_parseq.render.genesis import GENESIS_MODES
+
+    assert cmd_render.GENESIS == GENESIS_MODES

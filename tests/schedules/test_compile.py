@@ -196,6 +196,17 @@ def test_prompt_travel_options_reach_the_manifest_and_are_checked():
         compile_document(source)
 
 
+def test_genesis_and_noise_shift_reach_the_manifest_and_are_checked():
+    source = {"options": {"output_fps": 10, "bpm": 140, "genesis": "embryo"}, "managedFields": ["seed", "noise_shift"],
+              "keyframes": [{"frame": 0, "seed": 1, "noise_shift": 1}, {"frame": 4, "noise_shift": 0}]}
+    manifest = compile_document(source)
+    assert manifest["options"]["genesis"] == "embryo"
+    assert column(manifest, "noise_shift") == pytest.approx([1.0, 0.75, 0.5, 0.25, 0.0])
+    source["options"]["genesis"] = "loopback"
+    with pytest.raises(DocumentError, match=r"options.genesis.*must be one of successive, fixed, embryo"):
+        compile_document(source)
+
+
 def test_as_manifest_passes_manifests_through_and_checks_them():
     compiled = compile_document(doc([{"frame": 0, "x": 1}, {"frame": 1}], ["x"]))
     assert as_manifest(compiled)["rendered_frames"] == compiled["rendered_frames"]

@@ -292,7 +292,8 @@ def stand_in(webui_root: Path | str,
     importlib.invalidate_caches()
     try:
         names = ("errors", "paths", "shared", "shared_init", "options", "shared_state", "scripts", "script_callbacks",
-                 "script_loading", "processing", "images", "prompt_parser", "extensions", "extra_networks", "progress")
+                 "script_loading", "processing", "images", "prompt_parser", "extensions", "extra_networks", "progress",
+                 "rng")
         ns = types.SimpleNamespace(**{n: importlib.import_module(f"modules.{n}") for n in names})
         ns.api = importlib.import_module("modules.api.api")
         ns.shared_init.initialize()

@@ -13,9 +13,10 @@ p.do_not_save_samples``. The always-on scripts' hooks run where A1111 runs them 
 ``postprocess_image_after_composite``, ``postprocess``), and extra-network tags (``<lora:name:0.8>``) are taken out
 of ``p.prompts`` before sampling; the infotext keeps them (``p.prompts`` is restored after ``postprocess_batch``).
 
-The fake diffusion: the output moves from the init image towards a target made of seeded noise (seed, subseed,
-variation strength), a colour per prompt part (hash of the text, A1111's AND weights), a colour pushed away by the
-negative prompt, and a contrast set by the CFG scale; it moves ``denoising_strength`` of the way. Every call is
+The fake diffusion: the output moves from the init image towards a target made of the sampler's initial noise
+(``p.rng``, A1111's ``ImageRNG``: seed, subseed, variation strength; as ``process_before_every_sampling`` left
+it), a colour per prompt part (hash of the text, A1111's AND weights), a colour pushed away by the negative
+prompt, and a contrast set by the CFG scale; it moves ``denoising_strength`` of the way. Every call is
 recorded in ``calls`` so tests can compare what each frame asked for with what the extension sent.
 """
 
@@ -31,10 +32,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from modules import extra_networks, images, prompt_parser, script_callbacks, scripts, shared
+from modules import extra_networks, images, prompt_parser, rng, script_callbacks, scripts, shared
 from modules.script_callbacks import CFGDenoiserParams
 
 opts_restore_keys: list[str] = []
+opt_C = 4
+opt_f = 8
 
 calls: list[dict[str, Any]] = []
 """One entry per generated image: the processing fields it was made with (stand-in only)."""
@@ -154,6 +157,7 @@ class StableDiffusionProcessing:
     user: str = field(default=None, init=False)
     extra_network_data: dict = field(default=None, init=False)
     batch_index: int = field(default=0, init=False)
+    rng: rng.ImageRNG | None = field(default=None, init=False)
 
     def __post_init__(self):
         self.styles = self.styles or []
@@ -260,10 +264,16 @@ class StableDiffusionProcessingImg2Img(StableDiffusionProcessing):
         self.init_latent = [np.asarray(image, dtype=np.float64) for image in prepared]
 
     def sample(self, batch_number: int) -> list[Image.Image]:
-        """The batch's images: ``process_before_every_sampling`` as A1111's img2img ``sample`` calls it, then the
-        fake diffusion of each image (``p.prompts`` without extra-network tags, as the model sees them)."""
+        """The batch's images as A1111's img2img ``sample`` makes them: the initial noise ``x = self.rng.next()``
+        (times ``initial_noise_multiplier`` when it is not 1), ``process_before_every_sampling`` with that noise
+        (a script may change it in place), then the fake diffusion of each image from its noise (``p.prompts``
+        without extra-network tags, as the model sees them)."""
+        x = self.rng.next()
+        if self.initial_noise_multiplier != 1.0:
+            self.extra_generation_params["Noise multiplier"] = self.initial_noise_multiplier
+            x *= self.initial_noise_multiplier
         if self.scripts is not None:
-            self.scripts.process_before_every_sampling(self, x=self.init_latent, noise=None, c=self.prompts,
+            self.scripts.process_before_every_sampling(self, x=self.init_latent, noise=x, c=self.prompts,
                                                        uc=self.negative_prompts)
         state = shared.state
         out = []
@@ -277,13 +287,14 @@ class StableDiffusionProcessingImg2Img(StableDiffusionProcessing):
                 "color_corrections": self.color_corrections is not None, "job_no": state.job_no,
                 "do_not_save_samples": self.do_not_save_samples, "do_not_save_grid": self.do_not_save_grid,
                 "extra_networks": extra_networks.activated[-1] if extra_networks.activated else {},
+                "noise": np.array(x[i], copy=True),
             })
-            out.append(self.sample_one(i, self.seeds[i], self.subseeds[i], self.prompts[i], self.negative_prompts[i]))
+            out.append(self.sample_one(i, x[i], self.prompts[i], self.negative_prompts[i]))
         return out
 
-    def sample_one(self, index: int, seed: int, subseed: int, prompt: str, negative_prompt: str) -> Image.Image:
+    def sample_one(self, index: int, noise: np.ndarray, prompt: str, negative_prompt: str) -> Image.Image:
         init = self.init_latent[index]
-        target = _fake_target(init.shape, seed, subseed, self.subseed_strength, prompt, negative_prompt, self.cfg_scale)
+        target = _fake_target(init.shape, noise, prompt, negative_prompt, self.cfg_scale)
         strength = float(self.denoising_strength)
         total = self.steps if shared.opts.img2img_fix_steps or strength == 0 else max(int(self.steps * strength), 1)
         state = shared.state
@@ -368,19 +379,18 @@ def _hash_colour(text: str) -> np.ndarray:
     return np.array([digest[0], digest[1], digest[2]], dtype=np.float64)
 
 
-def _noise(shape, seed: int) -> np.ndarray:
-    """Seeded 8×8 blocks of colour, scaled up: visible and robust to video compression."""
+def _noise_colours(shape, latent_noise: np.ndarray) -> np.ndarray:
+    """The sampler's latent noise (C, H/8, W/8) as colour: its first three channels, one block of 8×8 pixels per
+    latent cell (visible and robust to video compression)."""
     h, w = shape[0], shape[1]
-    blocks = np.random.default_rng(int(seed) & 0xFFFFFFFF).uniform(0, 255, (8, 8, 3))
-    ys = np.arange(h) * 8 // h
-    xs = np.arange(w) * 8 // w
-    return blocks[ys][:, xs]
+    cells = np.clip(128 + 50 * np.moveaxis(np.asarray(latent_noise[:3], dtype=np.float64), 0, -1), 0, 255)
+    ys = np.arange(h) * cells.shape[0] // h
+    xs = np.arange(w) * cells.shape[1] // w
+    return cells[ys][:, xs]
 
 
-def _fake_target(shape, seed, subseed, subseed_strength, prompt, negative_prompt, cfg_scale) -> np.ndarray:
-    noise = _noise(shape, seed)
-    if subseed_strength:
-        noise = noise * (1 - subseed_strength) + _noise(shape, subseed) * subseed_strength
+def _fake_target(shape, latent_noise, prompt, negative_prompt, cfg_scale) -> np.ndarray:
+    noise = _noise_colours(shape, latent_noise)
     indexes, texts, _ = prompt_parser.get_multicond_prompt_list([prompt])
     total = sum(abs(w) for _, w in indexes[0]) or 1.0
     tint = sum(_hash_colour(texts[i]) * w for i, w in indexes[0]) / total
@@ -555,6 +565,10 @@ def process_images_inner(p: StableDiffusionProcessing) -> Processed:
         p.negative_prompts = p.all_negative_prompts[n * p.batch_size:(n + 1) * p.batch_size]
         p.seeds = p.all_seeds[n * p.batch_size:(n + 1) * p.batch_size]
         p.subseeds = p.all_subseeds[n * p.batch_size:(n + 1) * p.batch_size]
+        latent_channels = getattr(shared.sd_model, "latent_channels", opt_C)
+        p.rng = rng.ImageRNG((latent_channels, p.height // opt_f, p.width // opt_f), p.seeds, subseeds=p.subseeds,
+                             subseed_strength=p.subseed_strength, seed_resize_from_h=p.seed_resize_from_h,
+                             seed_resize_from_w=p.seed_resize_from_w)
         if p.scripts is not None:
             p.scripts.before_process_batch(p, batch_number=n, prompts=p.prompts, seeds=p.seeds, subseeds=p.subseeds)
         if len(p.prompts) == 0:

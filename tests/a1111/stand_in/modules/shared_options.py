@@ -49,6 +49,8 @@ options_templates.update(options_section(("sd", "Stable Diffusion"), {
     "face_restoration": OptionInfo(False, "Restore faces"),
     "face_restoration_model": OptionInfo("CodeFormer", "Face restoration model"),
     "tiling": OptionInfo(False, "Tiling"),
+    "randn_source": OptionInfo("GPU", "Random number generator source."),
+    "eta_noise_seed_delta": OptionInfo(0, "Eta noise seed delta"),
 }))
 
 options_templates.update(options_section(("optimizations", "Optimizations", "sd"), {
