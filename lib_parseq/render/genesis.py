@@ -23,7 +23,7 @@ import numpy as np
 
 from lib_parseq.errors import RenderError
 from lib_parseq.render.state import read_png, write_png
-from lib_parseq.schedules.validate import PROMPT_BLENDING_CHOICES
+from lib_parseq.schedules.validate_options import PROMPT_BLENDING_CHOICES
 
 GENESIS_MODES: tuple[str, ...] = PROMPT_BLENDING_CHOICES["genesis"]
 SUCCESSIVE, FIXED, EMBRYO = GENESIS_MODES
