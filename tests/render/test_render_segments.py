@@ -1,0 +1,187 @@
+"""The segmented resume state (``resume_state="segments"``, the CLI dry run's default): no PNG per frame, the
+video encoded in parts that end at the checkpoints. A stop, a failure, a dead encoder or a killed process at
+any frame keeps the finished frames in a playable video, and ``--resume`` rewrites exactly the file an
+uninterrupted render writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from render_helpers import count_frames, decode_frames
+from test_render_resume_and_faults import FailOn, StopAfter, busy_manifest, init_image, write_cli_inputs
+
+from lib_parseq.errors import RenderError
+from lib_parseq.render import DryRunBackend, RenderSettings, render
+from lib_parseq.render.state import work_folder
+
+REPO = Path(__file__).resolve().parents[2]
+FRAMES = 16
+EVERY = 5
+
+
+def settings_for(folder: Path, **extra) -> RenderSettings:
+    extra.setdefault("checkpoint_every", EVERY)
+    return RenderSettings(output="video.mp4", output_dir=folder, preset="ultrafast", crf=0,
+                          resume_state="segments", **extra)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """An uninterrupted segmented render of the busy manifest."""
+    folder = tmp_path_factory.mktemp("reference")
+    result = render(busy_manifest(), settings_for(folder), DryRunBackend(), init_image=init_image())
+    assert result.frames_written == FRAMES and not work_folder(result.video_path).exists()
+    return result.video_path
+
+
+def resume(folder: Path, **extra):
+    return render(busy_manifest(), settings_for(folder, resume=True, **extra), DryRunBackend(),
+                  init_image=init_image())
+
+
+def test_no_png_is_kept_and_the_video_holds_every_frame(tmp_path, reference):
+    result = render(busy_manifest(), settings_for(tmp_path), StopAfter(8), init_image=init_image())
+    work = work_folder(result.video_path)
+    assert sorted(p.name for p in work.iterdir() if p.suffix == ".png" or p.is_dir()) == []
+    assert json.loads((work / "checkpoint.json").read_text())["next_frame"] == 5
+    assert count_frames(reference) == FRAMES
+
+
+def test_segmented_frames_equal_the_frames_mode_frames(tmp_path, reference):
+    """Lossless (crf 0): the parts decode to the very frames of a render that keeps PNGs."""
+    frames_mode = render(busy_manifest(), RenderSettings(output="video.mp4", output_dir=tmp_path, preset="ultrafast",
+                                                         crf=0, checkpoint_every=EVERY),
+                         DryRunBackend(), init_image=init_image())
+    ours, theirs = decode_frames(reference)[1], decode_frames(frames_mode.video_path)[1]
+    assert len(ours) == len(theirs) == FRAMES
+    assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
+
+
+@pytest.mark.parametrize("stop_after", [1, 4, 5, 7, 13, 15])
+def test_stop_at_any_frame_then_resume_equals_an_uninterrupted_render(tmp_path, reference, stop_after):
+    result = render(busy_manifest(), settings_for(tmp_path), StopAfter(stop_after), init_image=init_image())
+    assert result.interrupted and result.frames_written == stop_after
+    assert count_frames(result.video_path) == stop_after  # every finished frame, also after the last checkpoint
+    resumed = resume(tmp_path)
+    assert not resumed.interrupted and resumed.frames_written == FRAMES
+    assert resumed.video_path.read_bytes() == reference.read_bytes()
+    assert not work_folder(resumed.video_path).exists()
+
+
+def test_a_resume_interrupted_in_turn_resumes_exactly(tmp_path, reference):
+    render(busy_manifest(), settings_for(tmp_path), StopAfter(3), init_image=init_image())
+    before = (tmp_path / "video.mp4").read_bytes()
+    second = render(busy_manifest(), settings_for(tmp_path, resume=True), StopAfter(9), init_image=init_image())
+    assert second.interrupted and count_frames(second.video_path) == 9
+    assert (tmp_path / "video.mp4").read_bytes() != before
+    assert resume(tmp_path).video_path.read_bytes() == reference.read_bytes()
+
+
+def test_backend_failure_keeps_the_frames_and_resumes_exactly(tmp_path, reference):
+    with pytest.raises(RenderError) as caught:
+        render(busy_manifest(), settings_for(tmp_path), FailOn(12), init_image=init_image())
+    message = str(caught.value)
+    assert "backend failed on frame 12" in message and "12 finished frames" in message and "--resume" in message
+    assert count_frames(tmp_path / "video.mp4") == 12
+    assert resume(tmp_path).video_path.read_bytes() == reference.read_bytes()
+
+
+def test_a_dead_encoder_keeps_the_whole_parts_and_resumes_exactly(tmp_path, reference):
+    def kill_encoder(report) -> None:
+        if report.done == 8:
+            os.kill(report.encoder_pid, signal.SIGKILL)
+            time.sleep(0.3)
+
+    with pytest.raises(RenderError) as caught:
+        render(busy_manifest(), settings_for(tmp_path), DryRunBackend(), init_image=init_image(),
+               progress=kill_encoder)
+    message = str(caught.value)
+    assert "encoder" in message and "--resume" in message
+    assert count_frames(tmp_path / "video.mp4") == EVERY  # the part being encoded died with its encoder
+    assert resume(tmp_path).video_path.read_bytes() == reference.read_bytes()
+
+
+def test_a_changed_video_is_refused_and_left_alone(tmp_path):
+    render(busy_manifest(), settings_for(tmp_path), StopAfter(12), init_image=init_image())
+    video = tmp_path / "video.mp4"
+    changed = bytearray(video.read_bytes())
+    changed[len(changed) // 3] ^= 0xFF
+    video.write_bytes(bytes(changed))
+    with pytest.raises(RenderError, match="no longer holds"):
+        resume(tmp_path)
+    assert video.read_bytes() == bytes(changed)
+
+
+def test_pick_and_pad_continue_exactly(tmp_path):
+    full = render(busy_manifest(), settings_for(tmp_path / "full", pick="1::2", pad=(2, 3)), DryRunBackend(),
+                  init_image=init_image())
+    render(busy_manifest(), settings_for(tmp_path / "cut", pick="1::2", pad=(2, 3)), StopAfter(8),
+           init_image=init_image())
+    resumed = resume(tmp_path / "cut", pick="1::2", pad=(2, 3))
+    assert count_frames(full.video_path) == 8 + 2 + 3
+    assert resumed.video_path.read_bytes() == full.video_path.read_bytes()
+
+
+def test_resume_with_the_other_resume_state_is_refused(tmp_path):
+    render(busy_manifest(), settings_for(tmp_path), StopAfter(7), init_image=init_image())
+    with pytest.raises(RenderError, match="differ from the interrupted render"):
+        render(busy_manifest(), RenderSettings(output="video.mp4", output_dir=tmp_path, preset="ultrafast", crf=0,
+                                               checkpoint_every=EVERY, resume=True),
+               DryRunBackend(), init_image=init_image())
+
+
+def cli(folder: Path, manifest: Path, image: Path, *extra: str) -> subprocess.Popen:
+    """The CLI dry run with its default resume state (segments), no --save-frames."""
+    args = [sys.executable, "-m", "lib_parseq", "render", str(manifest), "--init", str(image), "-o",
+            str(folder / "video.mp4"), "--dry-run", "--quiet", "--size", "96x96", "--checkpoint-every", "20",
+            *extra]
+    return subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_checkpoint(folder: Path, at_least: int, process: subprocess.Popen, timeout: float = 120) -> None:
+    state = work_folder(folder / "video.mp4") / "checkpoint.json"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if json.loads(state.read_text())["next_frame"] >= at_least:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        if process.poll() is not None:
+            pytest.fail(f"render ended early: {process.communicate()}")
+        time.sleep(0.01)
+    pytest.fail("render did not reach the checkpoint")
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_path, how):
+    count = 600
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    full.mkdir()
+    cut.mkdir()
+    manifest, image = write_cli_inputs(tmp_path, count)
+    done = cli(full, manifest, image)
+    assert done.wait(timeout=300) == 0, done.communicate()
+    process = cli(cut, manifest, image)
+    wait_for_checkpoint(cut, 40, process)
+    process.send_signal(signal.SIGINT if how == "ctrl-c" else signal.SIGKILL)
+    code = process.wait(timeout=60)
+    _, stderr = process.communicate()
+    if code == 0:
+        pytest.skip("the render finished before the signal arrived")
+    if how == "ctrl-c":
+        assert code == 130 and "--resume" in stderr and "Traceback" not in stderr
+    kept = count_frames(cut / "video.mp4")
+    assert 40 <= kept < count  # playable, with at least every frame before the checkpoint
+    assert not list(work_folder(cut / "video.mp4").rglob("*.png"))
+    resumed = cli(cut, manifest, image, "--resume")
+    assert resumed.wait(timeout=300) == 0, resumed.communicate()
+    assert (cut / "video.mp4").read_bytes() == (full / "video.mp4").read_bytes()
