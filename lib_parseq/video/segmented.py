@@ -7,7 +7,8 @@ part's fragments to the one output file while the next part is being encoded. A 
 the checkpoint's splice point and encodes the next parts exactly as an uninterrupted render would: the file
 is byte-identical, and no lossless copy of each frame is needed.
 
-``write`` sends frames to the current part's encoder (started on the first frame after a cut); ``cut(on_done)``
+``write`` sends frames to the current part's encoder (started on the first frame after a cut: the spare one,
+started while the part before was encoded, since an ffmpeg takes a while to start); ``cut(on_done)``
 ends the part, and the relay thread calls ``on_done(point)`` once that part is whole in the file (the render
 commits its checkpoint there). Failures of an encoder, of the file or of ``on_done`` are raised by the next
 ``write``, ``cut`` or ``close``.
@@ -58,6 +59,7 @@ class SegmentedVideoWriter:
         except FragmentError as exc:
             raise RenderError(str(exc)) from exc
         self._current: _Part | None = None
+        self._spare: VideoWriter | None = None
         self._started: list[VideoWriter] = []
         self._parts: queue.Queue[_Part] = queue.Queue()
         self._failure: BaseException | None = None
@@ -77,13 +79,18 @@ class SegmentedVideoWriter:
         """Send one uint8 RGB frame of the writer's size."""
         self._raise_if_failed()
         if self._current is None:
-            writer = VideoWriter(self.path, self.width, self.height, self.fps, crf=self.crf, preset=self.preset,
-                                 stream=True)
+            writer = self._spare or self._encoder()
+            self._spare = None
             self._started = [*self._started[-1:], writer]
             self._current = _Part(writer)
             self._parts.put(self._current)  # the relay reads its output from now on
+            self._spare = self._encoder()
         self._current.writer.write(frame)
         self.frames += 1
+
+    def _encoder(self) -> VideoWriter:
+        return VideoWriter(self.path, self.width, self.height, self.fps, crf=self.crf, preset=self.preset,
+                           stream=True)
 
     def cut(self, on_done: PartDone | None = None) -> None:
         """End the current part here; ``on_done(point)`` runs once it (and every part before it) is in the file."""
@@ -102,6 +109,7 @@ class SegmentedVideoWriter:
     def close(self) -> None:
         """Finish the last part and wait until every part is in the file; raises the first failure."""
         self._end_part(None)
+        self._drop_spare()
         self._finish_relay()
         self._raise_if_failed()
 
@@ -110,7 +118,14 @@ class SegmentedVideoWriter:
         for writer in self._started:
             writer.abort()
         self._current = None
+        self._drop_spare()
         self._finish_relay()
+
+    def _drop_spare(self) -> None:
+        if self._spare is not None:
+            self._spare.abort()
+            self._spare.stdout.close()  # never read: no relay holds it
+            self._spare = None
 
     def _finish_relay(self) -> None:
         if self._relay.is_alive():
