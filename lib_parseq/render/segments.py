@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from lib_parseq.errors import RenderError
 from lib_parseq.render.settings import RenderSettings
-from lib_parseq.render.state import CHECKPOINT_JSON, Checkpoint, save_checkpoint
+from lib_parseq.render.state import Checkpoint, save_checkpoint
 from lib_parseq.video.fragments import TAIL_BYTES, FragmentError, SplicePoint, tail_digest
 from lib_parseq.video.segmented import SegmentedVideoWriter
 from lib_parseq.video.writer import FRAGMENTED_SUFFIXES
@@ -67,10 +67,6 @@ def committer(plan: RenderPlan, checkpoint: Checkpoint) -> Callable[[SplicePoint
             raise RenderError(f"cannot save the resume state in {plan.work}: {exc.strerror or exc}") from exc
 
     return commit
-
-
-def has_checkpoint(plan: RenderPlan) -> bool:
-    return (plan.work / CHECKPOINT_JSON).is_file()
 
 
 def _splice_point(checkpoint: Checkpoint) -> SplicePoint:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -65,7 +66,10 @@ def test_segmented_frames_equal_the_frames_mode_frames(tmp_path, reference):
     assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
-@pytest.mark.parametrize("stop_after", [1, 4, 5, 7, 13, 15])
+RANDOM_STOP = int(np.random.default_rng(2026).integers(1, FRAMES))
+
+
+@pytest.mark.parametrize("stop_after", [1, 4, 5, 7, 13, 15, RANDOM_STOP])
 def test_stop_at_any_frame_then_resume_equals_an_uninterrupted_render(tmp_path, reference, stop_after):
     result = render(busy_manifest(), settings_for(tmp_path), StopAfter(stop_after), init_image=init_image())
     assert result.interrupted and result.frames_written == stop_after
@@ -182,6 +186,29 @@ def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_
     kept = count_frames(cut / "video.mp4")
     assert 40 <= kept < count  # playable, with at least every frame before the checkpoint
     assert not list(work_folder(cut / "video.mp4").rglob("*.png"))
+    resumed = cli(cut, manifest, image, "--resume")
+    assert resumed.wait(timeout=300) == 0, resumed.communicate()
+    assert (cut / "video.mp4").read_bytes() == (full / "video.mp4").read_bytes()
+
+
+def limit_file_size() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+
+
+def test_cli_disk_full_is_one_clear_error_then_resume_completes_exactly(tmp_path):
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    full.mkdir()
+    cut.mkdir()
+    manifest, image = write_cli_inputs(tmp_path, 120)
+    done = cli(full, manifest, image)
+    assert done.wait(timeout=300) == 0, done.communicate()
+    args = cli(cut, manifest, image).args
+    failed = subprocess.run(args, cwd=REPO, capture_output=True, text=True, preexec_fn=limit_file_size, timeout=300)
+    assert failed.returncode == 2, failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert "RenderError" in failed.stderr and "run the same command with --resume to continue" in failed.stderr
+    assert 0 < count_frames(cut / "video.mp4") < 120
     resumed = cli(cut, manifest, image, "--resume")
     assert resumed.wait(timeout=300) == 0, resumed.communicate()
     assert (cut / "video.mp4").read_bytes() == (full / "video.mp4").read_bytes()
