@@ -142,12 +142,15 @@ def test_resume_with_the_other_resume_state_is_refused(tmp_path):
                DryRunBackend(), init_image=init_image())
 
 
-def cli(folder: Path, manifest: Path, image: Path, *extra: str) -> subprocess.Popen:
+def cli_args(folder: Path, manifest: Path, image: Path, *extra: str) -> list[str]:
     """The CLI dry run with its default resume state (segments), no --save-frames."""
-    args = [sys.executable, "-m", "lib_parseq", "render", str(manifest), "--init", str(image), "-o",
-            str(folder / "video.mp4"), "--dry-run", "--quiet", "--size", "96x96", "--checkpoint-every", "20",
-            *extra]
-    return subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return [sys.executable, "-m", "lib_parseq", "render", str(manifest), "--init", str(image), "-o",
+            str(folder / "video.mp4"), "--dry-run", "--quiet", "--size", "96x96", "--checkpoint-every", "20", *extra]
+
+
+def cli(folder: Path, manifest: Path, image: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(cli_args(folder, manifest, image, *extra), cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def wait_for_checkpoint(folder: Path, at_least: int, process: subprocess.Popen, timeout: float = 120) -> None:
@@ -203,8 +206,7 @@ def test_cli_disk_full_is_one_clear_error_then_resume_completes_exactly(tmp_path
     manifest, image = write_cli_inputs(tmp_path, 120)
     done = cli(full, manifest, image)
     assert done.wait(timeout=300) == 0, done.communicate()
-    args = cli(cut, manifest, image).args
-    failed = subprocess.run(args, cwd=REPO, capture_output=True, text=True, preexec_fn=limit_file_size, timeout=300)
+    failed = subprocess.run(cli_args(cut, manifest, image), cwd=REPO, capture_output=True, text=True, preexec_fn=limit_file_size, timeout=300)
     assert failed.returncode == 2, failed.stderr
     assert "Traceback" not in failed.stderr
     assert "RenderError" in failed.stderr and "run the same command with --resume to continue" in failed.stderr
