@@ -39,7 +39,7 @@ from lib_parseq.render.pipeline import (
     render_frame,
 )
 from lib_parseq.render.plan import RenderPlan, plan_render
-from lib_parseq.render.segments import committer, open_segmented
+from lib_parseq.render.segments import committer, open_segmented, other_mode_hint
 from lib_parseq.render.settings import RenderProgress, RenderResult, RenderSettings
 from lib_parseq.render.state import (
     Checkpoint,
@@ -175,7 +175,8 @@ def _restore(plan: RenderPlan, state: PipelineState) -> Checkpoint:
     checkpoint = load_checkpoint(plan.work)
     if checkpoint.fingerprint != plan.fingerprint:
         raise RenderError(f"cannot resume {plan.video_path.name}: the manifest, input or settings differ from "
-                          "the interrupted render (use the same command, or --overwrite to start again)")
+                          f"the interrupted render (use the same command{other_mode_hint(plan, checkpoint)}, or "
+                          "--overwrite to start again)")
     if not plan.start <= checkpoint.next_frame <= plan.end:
         raise RenderError(f"cannot resume: saved state is at frame {checkpoint.next_frame}, outside "
                           f"{plan.start}:{plan.end}")

@@ -69,6 +69,14 @@ def committer(plan: RenderPlan, checkpoint: Checkpoint) -> Callable[[SplicePoint
     return commit
 
 
+def other_mode_hint(plan: RenderPlan, checkpoint: Checkpoint) -> str:
+    """A hint for a resume refused because the state was kept the other way (the dry run's default changed)."""
+    kept = "segments" if checkpoint.video is not None else "frames"
+    if plan.resume_mode is None or kept == plan.resume_mode:
+        return ""
+    return f" with --resume-state {kept}, the way it kept its state"
+
+
 def _splice_point(checkpoint: Checkpoint) -> SplicePoint:
     try:
         return SplicePoint.from_json(checkpoint.video)

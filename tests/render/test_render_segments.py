@@ -136,10 +136,15 @@ def test_pick_and_pad_continue_exactly(tmp_path):
 
 def test_resume_with_the_other_resume_state_is_refused(tmp_path):
     render(busy_manifest(), settings_for(tmp_path), StopAfter(7), init_image=init_image())
-    with pytest.raises(RenderError, match="differ from the interrupted render"):
+    with pytest.raises(RenderError, match="differ from the interrupted render .*--resume-state segments"):
         render(busy_manifest(), RenderSettings(output="video.mp4", output_dir=tmp_path, preset="ultrafast", crf=0,
                                                checkpoint_every=EVERY, resume=True),
                DryRunBackend(), init_image=init_image())
+    frames_kept = tmp_path / "frames-kept"
+    render(busy_manifest(), RenderSettings(output="video.mp4", output_dir=frames_kept, preset="ultrafast", crf=0,
+                                           checkpoint_every=EVERY), StopAfter(7), init_image=init_image())
+    with pytest.raises(RenderError, match="--resume-state frames"):
+        resume(frames_kept)
 
 
 def cli_args(folder: Path, manifest: Path, image: Path, *extra: str) -> list[str]:
