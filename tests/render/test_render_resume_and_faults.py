@@ -174,17 +174,18 @@ def wait_for_frames(folder: Path, at_least: int, process: subprocess.Popen, time
     pytest.fail("render did not start")
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
-def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_path, how):
-    count = SlowBackendManifest.count
+def interrupt_then_resume(tmp_path: Path, how: str, count: int, start, wait, *, kept: int = 1) -> tuple[Path, Path]:
+    """Render ``count`` frames uninterrupted in full/, and in cut/ signal the render (Ctrl-C or SIGKILL) once
+    ``wait(cut, process)`` returns, check that its video plays at least ``kept`` frames, and resume it;
+    returns (full, cut). ``start(folder, manifest, image, *extra)`` starts the CLI."""
     full, cut = tmp_path / "full", tmp_path / "cut"
     full.mkdir()
     cut.mkdir()
     manifest, image = write_cli_inputs(tmp_path, count)
-    done = cli(full, manifest, image)
+    done = start(full, manifest, image)
     assert done.wait(timeout=300) == 0, done.communicate()
-    process = cli(cut, manifest, image)
-    wait_for_frames(cut, 40, process)
+    process = start(cut, manifest, image)
+    wait(cut, process)
     process.send_signal(signal.SIGINT if how == "ctrl-c" else signal.SIGKILL)
     code = process.wait(timeout=60)
     _, stderr = process.communicate()
@@ -192,10 +193,18 @@ def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_
         pytest.skip("the render finished before the signal arrived")
     if how == "ctrl-c":
         assert code == 130 and "--resume" in stderr and "Traceback" not in stderr
-    assert 0 < count_frames(cut / "video.mp4") < count
-    resumed = cli(cut, manifest, image, "--resume")
+    assert kept <= count_frames(cut / "video.mp4") < count
+    resumed = start(cut, manifest, image, "--resume")
     assert resumed.wait(timeout=300) == 0, resumed.communicate()
     assert (cut / "video.mp4").read_bytes() == (full / "video.mp4").read_bytes()
+    return full, cut
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_path, how):
+    count = SlowBackendManifest.count
+    full, cut = interrupt_then_resume(tmp_path, how, count, cli,
+                                      lambda folder, process: wait_for_frames(folder, 40, process))
     for f in range(0, count, 37):
         assert frame_file(cut / "frames", f).read_bytes() == frame_file(full / "frames", f).read_bytes()
 
