@@ -208,3 +208,25 @@ def test_cli_disk_full_is_one_clear_error_then_resume_completes_exactly(tmp_path
     resumed = cli(cut, manifest, image, "--resume")
     assert resumed.wait(timeout=300) == 0, resumed.communicate()
     assert (cut / "video.mp4").read_bytes() == (full / "video.mp4").read_bytes()
+
+
+def test_cli_resume_killed_in_turn_continues_its_own_progress_exactly(tmp_path):
+    """A resume killed before it finished leaves the video as it was and its progress in the work folder;
+    the next resume continues from the resume's own last checkpoint."""
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    full.mkdir()
+    cut.mkdir()
+    manifest, image = write_cli_inputs(tmp_path, 600)
+    assert cli(full, manifest, image).wait(timeout=300) == 0
+    for extra, at_least in (((), 40), (("--resume",), 120)):
+        process = cli(cut, manifest, image, *extra)
+        wait_for_checkpoint(cut, at_least, process)
+        process.send_signal(signal.SIGKILL)
+        if process.wait(timeout=60) == 0:
+            pytest.skip("the render finished before the signal arrived")
+        process.communicate()
+    assert (work_folder(cut / "video.mp4") / "resumed.mp4").is_file()  # the killed resume's progress
+    assert 40 <= count_frames(cut / "video.mp4") < 120  # the video as the first kill left it
+    resumed = cli(cut, manifest, image, "--resume")
+    assert resumed.wait(timeout=300) == 0, resumed.communicate()
+    assert (cut / "video.mp4").read_bytes() == (full / "video.mp4").read_bytes()
