@@ -110,15 +110,21 @@ def test_backend_failure_on_one_frame_is_one_clear_error_and_resumable(tmp_path,
     assert_same_render(resumed.video_path, reference)
 
 
-def test_dead_encoder_video_is_rebuilt_from_saved_frames_and_resumable(tmp_path, reference):
-    def kill_encoder(report) -> None:
-        if report.done == 6:
-            os.kill(report.encoder_pid, signal.SIGKILL)
-            time.sleep(0.2)
+def encoder_killer(done: int):
+    """A progress callback that kills the encoder (SIGKILL) once ``done`` frames are finished."""
 
+    def kill_encoder(report) -> None:
+        if report.done == done:
+            os.kill(report.encoder_pid, signal.SIGKILL)
+            time.sleep(0.3)
+
+    return kill_encoder
+
+
+def test_dead_encoder_video_is_rebuilt_from_saved_frames_and_resumable(tmp_path, reference):
     with pytest.raises(RenderError) as caught:
         render(busy_manifest(), settings_for(tmp_path), DryRunBackend(), init_image=init_image(),
-               progress=kill_encoder)
+               progress=encoder_killer(6))
     message = str(caught.value)
     assert "encoder stopped" in message and "rebuilt" in message and "--resume" in message
     written = caught.value.result.frames_written

@@ -6,7 +6,6 @@ uninterrupted render writes."""
 from __future__ import annotations
 
 import json
-import os
 import resource
 import signal
 import subprocess
@@ -21,6 +20,7 @@ from test_render_resume_and_faults import (
     FailOn,
     StopAfter,
     busy_manifest,
+    encoder_killer,
     init_image,
     interrupt_then_resume,
     write_cli_inputs,
@@ -106,14 +106,9 @@ def test_backend_failure_keeps_the_frames_and_resumes_exactly(tmp_path, referenc
 
 
 def test_a_dead_encoder_keeps_the_whole_parts_and_resumes_exactly(tmp_path, reference):
-    def kill_encoder(report) -> None:
-        if report.done == 8:
-            os.kill(report.encoder_pid, signal.SIGKILL)
-            time.sleep(0.3)
-
     with pytest.raises(RenderError) as caught:
         render(busy_manifest(), settings_for(tmp_path), DryRunBackend(), init_image=init_image(),
-               progress=kill_encoder)
+               progress=encoder_killer(8))
     message = str(caught.value)
     assert "encoder" in message and "--resume" in message
     assert count_frames(tmp_path / "video.mp4") == EVERY  # the part being encoded died with its encoder
