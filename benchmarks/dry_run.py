@@ -5,9 +5,11 @@ the example init image, at 512×512 and 1024×1024. Each render runs the CLI com
 fresh process, timed from the command's start to its end after the imports (start-up is measured by
 ``benchmarks/cli.py``); the baseline is the same command on ``lib_parseq`` as of ``baseline.BASELINE_COMMIT``.
 Runs alternate between the two trees so load from other processes hits both alike; the best of each counts.
-Targets: ≥ 120 frames/s at 512² (≥ 2.4× the baseline), ≥ 35 frames/s at 1024².
+The load average is printed with each size (absolute figures mean little on a busy machine; the ratio and the
+CPU time per frame are steadier). Targets: ≥ 120 frames/s at 512² (≥ 2.4× the baseline), ≥ 35 frames/s at
+1024². The default resume state of the dry run is "segments" (issue 13); the baseline kept a PNG per frame.
 
-    .venv/bin/python benchmarks/dry_run.py [--rounds 3] [--frames 120]
+    .venv/bin/python benchmarks/dry_run.py [--rounds 3] [--frames 120] [--sizes 512,1024]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -66,7 +69,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--frames", type=int, default=120)
+    parser.add_argument("--sizes", default=",".join(str(size) for size in TARGETS),
+                        help="square sizes to run (default 512,1024)")
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
     sys.path.insert(0, str(REPO / "examples"))
     from make_init import draw_init
 
@@ -80,7 +86,9 @@ def main() -> int:
               f"baseline {'lib_parseq at ' + baseline.name if baseline else 'unavailable (no git history)'}")
         print(f"{'size':>9} {'now':>9} {'before':>9} {'ratio':>7}   target")
         cpu_rows = []
-        for size, target in TARGETS.items():
+        for size in sizes:
+            target = TARGETS.get(size, float("nan"))
+            load_before = os.getloadavg()[0]
             now, before, now_cpu, before_cpu = [], [], [], []
             for _ in range(args.rounds):
                 fps, cpu = frames_per_second(REPO, folder, size, args.frames)
@@ -98,7 +106,8 @@ def main() -> int:
             met = met and ok
             print(f"{size:>4}x{size:<4} {best:9.1f} {before_text} {ratio:6.2f}x   >= {target:g} frames/s"
                   f"{f', >= {TARGET_RATIO}x' if size == 512 else ''}  {'met' if ok else 'NOT met'}  "
-                  f"(runs: {', '.join(f'{v:.0f}' for v in now)} vs {', '.join(f'{v:.0f}' for v in before)})")
+                  f"(runs: {', '.join(f'{v:.0f}' for v in now)} vs {', '.join(f'{v:.0f}' for v in before)}; "
+                  f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f})")
         print("\nCPU per frame (render process + ffmpeg, user + system; less sensitive to other load), best run:")
         for size, now_cpu, before_cpu in cpu_rows:
             print(f"{size:>4}x{size:<4} {now_cpu:7.1f} ms vs {before_cpu:7.1f} ms  {before_cpu / now_cpu:5.2f}x")

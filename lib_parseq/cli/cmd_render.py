@@ -120,7 +120,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--gif", action="store_true", help="also write a GIF beside the video")
     parser.add_argument("--webm", action="store_true", help="also write a VP9 WebM beside the video")
     parser.add_argument("--no-resume-state", action="store_true",
-                        help="do not keep PNG frames and checkpoints (faster; no --resume, no encoder recovery)")
+                        help="do not keep resume state (faster; no --resume, no encoder recovery)")
+    parser.add_argument("--resume-state", choices=("frames", "segments"),
+                        help="how the render stays resumable: segments (the video encoded in parts ending at the "
+                        "checkpoints; the dry run's default) or frames (a PNG of every frame, which also rebuilds "
+                        "a dead encoder's video; the default for diffusers, and with --save-frames or --webm)")
     parser.add_argument("--checkpoint-every", type=_positive_int, metavar="N",
                         help="save the resume state every N frames (default: 25 for the dry run, 1 for diffusers)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -320,6 +324,7 @@ def run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite, resumable=not args.no_resume_state, pick=args.pick, pad=args.pad,
         genesis=args.genesis,
         checkpoint_every=args.checkpoint_every or (1 if _backend_name(args) == "diffusers" else 25),
+        resume_state=args.resume_state or ("frames" if _backend_name(args) == "diffusers" else "segments"),
     )
     plan = plan_render(manifest, settings, init_image=args.init, video_path=args.video)
     backend = make_backend(args)

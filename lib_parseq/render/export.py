@@ -74,14 +74,14 @@ class ExportingWriter:
     """A VideoWriter that receives every rendered frame in order and passes on only the picked ones, the
     first picked frame ``1 + pad_first`` times and the last ``1 + pad_last`` times."""
 
-    def __init__(self, writer: VideoWriter, total: int, pick: slice, pad: tuple[int, int]) -> None:
+    def __init__(self, writer: VideoWriter, total: int, pick: slice, pad: tuple[int, int], *, seen: int = 0) -> None:
         self._writer = writer
         self._picked = range(total)[pick]
         if len(self._picked) == 0:  # check_export, called when planning, reports this before the encoder starts
             raise RenderError(f"pick {_slice_text(pick)} selects none of the {total} frames")
         self._first, self._last = self._picked[0], self._picked[-1]
         self._pad_first, self._pad_last = pad
-        self._seen = 0
+        self._seen = seen
 
     @property
     def pid(self) -> int:
@@ -96,6 +96,9 @@ class ExportingWriter:
         for _ in range(copies):
             self._writer.write(frame)
 
+    def cut(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - a segmented writer's cut, passed on
+        self._writer.cut(*args, **kwargs)
+
     def close(self) -> None:
         self._writer.close()
 
@@ -103,12 +106,14 @@ class ExportingWriter:
         self._writer.abort()
 
 
-def exporting(writer: VideoWriter, total: int, pick: str | None, pad: str | int | tuple[int, int] | None):
-    """``writer`` itself when there is nothing to pick or pad, else an ExportingWriter around it."""
+def exporting(writer: VideoWriter, total: int, pick: str | None, pad: str | int | tuple[int, int] | None, *,
+              seen: int = 0):
+    """``writer`` itself when there is nothing to pick or pad, else an ExportingWriter around it; ``seen``
+    rendered frames are already in the video (a segmented resume continues the file)."""
     selection, padding = parse_pick(pick), parse_pad(pad)
     if selection == slice(None) and padding == (0, 0):
         return writer
-    return ExportingWriter(writer, total, selection, padding)
+    return ExportingWriter(writer, total, selection, padding, seen=seen)
 
 
 def _slice_text(pick: slice) -> str:

@@ -14,6 +14,7 @@ from lib_parseq.errors import RenderError
 from lib_parseq.render.export import exporting
 from lib_parseq.render.pipeline import PipelineState
 from lib_parseq.render.plan import RenderPlan
+from lib_parseq.render.segments import failure_note
 from lib_parseq.render.settings import RenderResult, RenderSettings
 from lib_parseq.render.state import FrameStore, frame_name, read_png, save_checkpoint
 from lib_parseq.video import EncoderError, VideoWriter, make_gif, mux_audio
@@ -104,7 +105,9 @@ def encoder_failure(plan: RenderPlan, settings: RenderSettings, state: PipelineS
     done = committed - plan.start
     as_left = f"{plan.video_path} was left as it was" if plan.staged else \
         f"{plan.video_path} plays the frames written before the failure"
-    if store is None:
+    if plan.resume_mode == "segments":
+        note = failure_note(plan)
+    elif store is None:
         note = f"the frames were not saved (resumable off), so the video cannot be rebuilt; {as_left}"
     elif not publish or committed <= plan.start:
         note = as_left
@@ -116,7 +119,8 @@ def encoder_failure(plan: RenderPlan, settings: RenderSettings, state: PipelineS
             reason = rebuild_error.message if isinstance(rebuild_error, RenderError) else \
                 (rebuild_error.strerror or str(rebuild_error))
             note = f"the video could not be rebuilt ({reason}); {as_left}; the frames are in {plan.frames_dir}"
-    resume = "; run the same command with --resume to continue" if saved else ""
+    resumable = saved or (plan.resume_mode == "segments" and _has_checkpoint(plan))
+    resume = "; run the same command with --resume to continue" if resumable else ""
     failure = RenderError(f"{error.message} ({note}{resume})", frame=committed)
     failure.result = render_result(plan, committed, True)
     return failure

@@ -41,8 +41,10 @@ from lib_parseq.render.pipeline import (
     render_frame,
 )
 from lib_parseq.render.plan import RenderPlan, plan_render
+from lib_parseq.render.segments import committer, open_segmented, other_mode_hint
 from lib_parseq.render.settings import RenderProgress, RenderResult, RenderSettings
 from lib_parseq.render.state import (
+    Checkpoint,
     FrameStore,
     frame_file,
     frame_name,
@@ -88,9 +90,10 @@ def run_plan(plan: RenderPlan, settings: RenderSettings, backend: Backend, *,
 def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
          progress: ProgressCallback | None) -> RenderResult:
     state = PipelineState.for_plan(plan, settings)
-    first = plan.start
-    if settings.resume:
-        first = _restore(plan, state)
+    segmented = plan.resume_mode == "segments"  # resume state in the video's parts, not PNGs (render.segments)
+    checkpoint = _restore(plan, state) if settings.resume else None
+    first = plan.start if checkpoint is None else checkpoint.next_frame
+    if checkpoint is not None and not segmented:
         _check_saved_frames(plan, first)
     if plan.genesis == EMBRYO and first < plan.end:
         try:
@@ -99,9 +102,10 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
             raise exc.error from exc.cause
         except RenderStopped as exc:
             raise RenderError("stopped while the embryo was being made: nothing was written") from exc
-    writer = exporting(VideoWriter(plan.encode_path, plan.width, plan.height, plan.fps, crf=settings.crf,
-                                   preset=settings.preset, webm_path=plan.encode_webm_path),
-                       plan.total, settings.pick, settings.pad)
+    video = open_segmented(plan, settings, checkpoint) if segmented else \
+        VideoWriter(plan.encode_path, plan.width, plan.height, plan.fps, crf=settings.crf, preset=settings.preset,
+                    webm_path=plan.encode_webm_path)
+    writer = exporting(video, plan.total, settings.pick, settings.pad, seen=first - plan.start if segmented else 0)
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = plan.start  # frames in the video being written (the saved ones once replayed)
     saved_mark = 0
@@ -110,7 +114,10 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     started = time.perf_counter()
     try:
         with _stop_requests(backend, settings.handle_sigint) as stop_requested:
-            _replay_saved_frames(plan, writer, first)
+            if segmented and checkpoint is None:
+                writer.cut(committer(plan, state.checkpoint(first, plan)))  # resumable from the first frame
+            elif not segmented:
+                _replay_saved_frames(plan, writer, first)
             committed = first
             with _input_frames(plan, first_video_frame(plan, first)) as inputs:
                 frames = CadenceFrames(plan, settings, state, backend, inputs, first)
@@ -125,6 +132,8 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
                         # reports a failed save within one checkpoint interval.
                         store.wait_for(saved_mark)
                         saved_mark = store.submit_checkpoint(plan.work, state.checkpoint(committed, plan))
+                    elif segmented and (committed - plan.start) % every == 0:
+                        writer.cut(committer(plan, state.checkpoint(committed, plan)))
                     if progress is not None:
                         progress(RenderProgress(frame, committed - plan.start, plan.total,
                                                 time.perf_counter() - started, writer.pid))
@@ -171,11 +180,12 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     return result
 
 
-def _restore(plan: RenderPlan, state: PipelineState) -> int:
+def _restore(plan: RenderPlan, state: PipelineState) -> Checkpoint:
     checkpoint = load_checkpoint(plan.work)
     if checkpoint.fingerprint != plan.fingerprint:
         raise RenderError(f"cannot resume {plan.video_path.name}: the manifest, input or settings differ from "
-                          "the interrupted render (use the same command, or --overwrite to start again)")
+                          f"the interrupted render (use the same command{other_mode_hint(plan, checkpoint)}, or "
+                          "--overwrite to start again)")
     if not plan.start <= checkpoint.next_frame <= plan.end:
         raise RenderError(f"cannot resume: saved state is at frame {checkpoint.next_frame}, outside "
                           f"{plan.start}:{plan.end}")
@@ -183,7 +193,7 @@ def _restore(plan: RenderPlan, state: PipelineState) -> int:
         state.history.push(image)
     state.colour.restore(checkpoint.colour)
     state.colour.input_hist = checkpoint.input_hist
-    return checkpoint.next_frame
+    return checkpoint
 
 
 def _check_saved_frames(plan: RenderPlan, first: int) -> None:

@@ -26,6 +26,7 @@ from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, o
 from lib_parseq.render.lock import OutputLock
 from lib_parseq.render.motion import detect_vocabulary
 from lib_parseq.render.params import numeric_values
+from lib_parseq.render.segments import resume_mode
 from lib_parseq.render.settings import HYBRID_COMPOSITES, HYBRID_MOTIONS, HybridSettings, RenderSettings
 from lib_parseq.render.state import fingerprint, remove_work_folder, work_folder
 from lib_parseq.schedules.validate_options import MAX_FPS, MIN_FPS, fps_range_message
@@ -69,6 +70,7 @@ class RenderPlan:
     diffused: DiffusedFrames | None = None
     hybrid: bool = False
     genesis: str = "successive"
+    resume_mode: str | None = None  # None, "frames" or "segments" (render.segments)
 
     @property
     def total(self) -> int:
@@ -95,8 +97,9 @@ class RenderPlan:
             os.replace(self.encode_webm_path, self.webm_path)
 
     def discard_staged(self) -> None:
-        """Drop a staged video that will not be published (the outputs stay as they were)."""
-        if self.staged:
+        """Drop a staged video that will not be published (the outputs stay as they were). A segmented
+        render keeps it: its checkpoints may point into it, and the next resume continues it."""
+        if self.staged and self.resume_mode != "segments":
             for path in (self.encode_path, self.encode_webm_path):
                 if path is not None:
                     path.unlink(missing_ok=True)
@@ -176,8 +179,9 @@ def plan_render(
     check_writable_folder(video_out.parent)
     _check_audio(settings.audio)
     work = work_folder(video_out)
+    mode = resume_mode(settings, video_out)
     frames_dir = Path(settings.save_frames).absolute() if settings.save_frames else None
-    if frames_dir is None and settings.resumable:
+    if frames_dir is None and mode == "frames":
         frames_dir = work / "frames"
     gif_path = video_out.with_suffix(".gif") if settings.gif else None
     webm_path = video_out.with_suffix(".webm") if settings.webm else None
@@ -206,13 +210,15 @@ def plan_render(
         }
         if genesis != SUCCESSIVE:
             decisive["genesis"] = genesis
+        if mode == "segments":  # frames-mode fingerprints stay as they were
+            decisive["resume_state"] = mode
         return RenderPlan(
             frames=frames, width=width, height=height, fps=fps, start=start, end=end, vocabulary=vocabulary,
             init_image=image, video=video, video_path=video_out, work=work, frames_dir=frames_dir,
             cc_width=cc_width, cc_rate=cc_rate, cc_use_input=cc_use_input, history_size=history_size,
             fingerprint=fingerprint(itertools.islice(frames, start, end), decisive), gif_path=gif_path,
             webm_path=webm_path, warnings=warnings, lock=lock, staged=settings.resume and video_out.exists(),
-            diffused=diffused, hybrid=hybrid, genesis=genesis,
+            diffused=diffused, hybrid=hybrid, genesis=genesis, resume_mode=mode,
         )
     except BaseException:
         lock.release()

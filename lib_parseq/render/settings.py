@@ -47,9 +47,10 @@ class RenderSettings:
     ``lib_parseq.frames.coherence``); ``greyscale`` forces grey frames. ``cadence`` overrides the manifest's
     cadence (its keyframed ``cadence`` column, else ``options.cadence``) with "diffuse every Nth frame"; ``cadence_flow`` (a flow method, or None) moves the two
     diffused frames along their optical flow in the in-betweens. ``hybrid`` turns a video input into Deforum's
-    hybrid video instead of vid2vid. ``resumable`` keeps a lossless PNG copy of
-    every written frame and periodic checkpoints so an interrupted or failed render can be resumed and a
-    dead encoder's video rebuilt; turning it off is faster but gives up both. ``audio_start_s`` is where in
+    hybrid video instead of vid2vid. ``resumable`` keeps periodic checkpoints so an interrupted or failed
+    render can be resumed, with ``resume_state`` "frames" (a lossless PNG copy of every written frame, which
+    also rebuilds a dead encoder's video) or "segments" (the video encoded in parts that end at the
+    checkpoints: no copy, see ``render.segments``); turning it off is faster but gives up both. ``audio_start_s`` is where in
     ``audio`` frame 0 falls (a document analysed from a trimmed or beat-aligned part of a song says so). ``pick`` (a slice text such as
     ``::2``) and ``pad`` ((first, last) extra copies) shape what the video receives (``render.export``). ``genesis``
 (successive, fixed, embryo; None: the manifest's ``options.genesis``) is what each frame starts from
@@ -87,6 +88,7 @@ class RenderSettings:
     resume: bool = False
     overwrite: bool = False
     resumable: bool = True
+    resume_state: str = "frames"
     checkpoint_every: int = 25
     handle_sigint: bool = True
     pick: str = ""

@@ -177,6 +177,7 @@ class Checkpoint:
     colour: dict[str, np.ndarray]
     input_hist: np.ndarray | None
     colour_pending: Callable[[int], np.ndarray] | None = None  # ColourWindow.pending_snapshot(), when saving
+    video: dict[str, Any] | None = None  # where the video ends at this checkpoint (segmented resume state)
 
 
 def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
@@ -192,6 +193,8 @@ def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
     colour_log = _append_colour_log(folder, checkpoint)
     meta = {"version": STATE_VERSION, "next_frame": checkpoint.next_frame, "fingerprint": checkpoint.fingerprint,
             "history": len(checkpoint.history), "arrays": arrays_file, "colour_log": colour_log}
+    if checkpoint.video is not None:
+        meta["video"] = checkpoint.video
     write_text_atomic(folder / CHECKPOINT_JSON, json.dumps(meta))
     _remove_unnamed(folder, keep={arrays_file, colour_log_name(colour_log[0])})
 
@@ -291,6 +294,7 @@ def load_checkpoint(folder: Path) -> Checkpoint:
         history=[arrays[f"history_{i}"] for i in range(int(meta["history"]))],
         colour=colour,
         input_hist=arrays.get("input_hist"),
+        video=meta.get("video") if isinstance(meta.get("video"), dict) else None,
     )
 
 

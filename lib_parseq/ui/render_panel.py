@@ -98,7 +98,8 @@ def run_render(manifest: Mapping[str, Any], request: RenderRequest, outputs_dir:
         outputs_dir.mkdir(parents=True, exist_ok=True)
         settings = RenderSettings(output=request.output or "parseq-<timestamp>.mp4", output_dir=outputs_dir,
                                   frames=parse_frames(request.frames), resume=request.resume,
-                                  checkpoint_every=1 if request.backend == "diffusers" else 25, handle_sigint=False)
+                                  checkpoint_every=1 if request.backend == "diffusers" else 25, handle_sigint=False,
+                                  resume_state="frames" if request.backend == "diffusers" else "segments")
         plan = plan_render(manifest, settings, init_image=request.init_image, video_path=request.video)
         job.reports.put(("status", "loading the model…" if request.backend == "diffusers" else "rendering…"))
         job.backend = make_backend(request)

@@ -74,9 +74,13 @@ class VideoWriter:
     """Streams frames of one size into ffmpeg; ``close()`` finalises the file(s)."""
 
     def __init__(self, path: Path, width: int, height: int, fps: float, *, crf: int = 17,
-                 preset: str = "medium", webm_path: Path | None = None, fragmented: bool = True) -> None:
+                 preset: str = "medium", webm_path: Path | None = None, fragmented: bool = True,
+                 stream: bool = False) -> None:
+        """``stream``: write the fragmented MP4/MOV to ``stdout`` (a pipe to read) instead of ``path``, which
+        then only names the format."""
         check_encoder_settings(width, height, fps, crf, preset)
         self.path = Path(path)
+        self.stream = stream
         self.webm_path = Path(webm_path) if webm_path is not None else None
         self.width, self.height, self.fps = width, height, fps
         self.frames = 0
@@ -85,14 +89,16 @@ class VideoWriter:
             find_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
             "-map", "0:v", "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
-            "-pix_fmt", "yuv420p", *(fragment_options(self.path) if fragmented else []), str(self.path),
+            "-pix_fmt", "yuv420p", *(fragment_options(self.path) if fragmented or stream else []),
+            *(["-f", "mov" if self.path.suffix.lower() == ".mov" else "mp4", "-"] if stream else [str(self.path)]),
         ]
         if webm_path is not None:
             args += ["-map", "0:v", "-an", "-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "33",
                      "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-pix_fmt", "yuv420p",
                      str(webm_path)]
         try:
-            self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            self._process = subprocess.Popen(args, stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE if stream else subprocess.DEVNULL,
                                              stderr=self._stderr)
         except OSError as exc:
             self._stderr.close()
@@ -108,6 +114,8 @@ class VideoWriter:
             frame = self._queue.get()
             try:
                 if frame is None:
+                    if self.stream:  # the end of this stream: the encoder finishes while the render goes on
+                        self._process.stdin.close()
                     return
                 if self._failure is None:
                     self._process.stdin.write(frame.data)
@@ -128,6 +136,14 @@ class VideoWriter:
     @property
     def pid(self) -> int:
         return self._process.pid
+
+    @property
+    def stdout(self):  # noqa: ANN201 - the encoder's output pipe (``stream`` writers only)
+        return self._process.stdout
+
+    def end_input(self) -> None:
+        """No more frames: the queued ones are sent, then the encoder's input is closed, without waiting."""
+        self._queue.put(None)
 
     def message(self) -> str:
         """The end of what ffmpeg has said so far."""
@@ -164,7 +180,7 @@ class VideoWriter:
         if code != 0:
             raise EncoderError(f"the video encoder failed ({exit_description(code)}) after {self.frames} frames: "
                                f"{message}")
-        for output in (self.path, self.webm_path):
+        for output in (() if self.stream else (self.path, self.webm_path)):
             if output is not None and (not output.is_file() or output.stat().st_size == 0):
                 raise EncoderError(f"the video encoder reported success but wrote nothing to {output}")
 

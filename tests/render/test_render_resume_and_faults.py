@@ -110,15 +110,21 @@ def test_backend_failure_on_one_frame_is_one_clear_error_and_resumable(tmp_path,
     assert_same_render(resumed.video_path, reference)
 
 
-def test_dead_encoder_video_is_rebuilt_from_saved_frames_and_resumable(tmp_path, reference):
-    def kill_encoder(report) -> None:
-        if report.done == 6:
-            os.kill(report.encoder_pid, signal.SIGKILL)
-            time.sleep(0.2)
+def encoder_killer(done: int):
+    """A progress callback that kills the encoder (SIGKILL) once ``done`` frames are finished."""
 
+    def kill_encoder(report) -> None:
+        if report.done == done:
+            os.kill(report.encoder_pid, signal.SIGKILL)
+            time.sleep(0.3)
+
+    return kill_encoder
+
+
+def test_dead_encoder_video_is_rebuilt_from_saved_frames_and_resumable(tmp_path, reference):
     with pytest.raises(RenderError) as caught:
         render(busy_manifest(), settings_for(tmp_path), DryRunBackend(), init_image=init_image(),
-               progress=kill_encoder)
+               progress=encoder_killer(6))
     message = str(caught.value)
     assert "encoder stopped" in message and "rebuilt" in message and "--resume" in message
     written = caught.value.result.frames_written
@@ -174,17 +180,18 @@ def wait_for_frames(folder: Path, at_least: int, process: subprocess.Popen, time
     pytest.fail("render did not start")
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
-def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_path, how):
-    count = SlowBackendManifest.count
+def interrupt_then_resume(tmp_path: Path, how: str, count: int, start, wait, *, kept: int = 1) -> tuple[Path, Path]:
+    """Render ``count`` frames uninterrupted in full/, and in cut/ signal the render (Ctrl-C or SIGKILL) once
+    ``wait(cut, process)`` returns, check that its video plays at least ``kept`` frames, and resume it;
+    returns (full, cut). ``start(folder, manifest, image, *extra)`` starts the CLI."""
     full, cut = tmp_path / "full", tmp_path / "cut"
     full.mkdir()
     cut.mkdir()
     manifest, image = write_cli_inputs(tmp_path, count)
-    done = cli(full, manifest, image)
+    done = start(full, manifest, image)
     assert done.wait(timeout=300) == 0, done.communicate()
-    process = cli(cut, manifest, image)
-    wait_for_frames(cut, 40, process)
+    process = start(cut, manifest, image)
+    wait(cut, process)
     process.send_signal(signal.SIGINT if how == "ctrl-c" else signal.SIGKILL)
     code = process.wait(timeout=60)
     _, stderr = process.communicate()
@@ -192,10 +199,18 @@ def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_
         pytest.skip("the render finished before the signal arrived")
     if how == "ctrl-c":
         assert code == 130 and "--resume" in stderr and "Traceback" not in stderr
-    assert 0 < count_frames(cut / "video.mp4") < count
-    resumed = cli(cut, manifest, image, "--resume")
+    assert kept <= count_frames(cut / "video.mp4") < count
+    resumed = start(cut, manifest, image, "--resume")
     assert resumed.wait(timeout=300) == 0, resumed.communicate()
     assert (cut / "video.mp4").read_bytes() == (full / "video.mp4").read_bytes()
+    return full, cut
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_cli_interrupted_or_killed_then_resumed_equals_an_uninterrupted_run(tmp_path, how):
+    count = SlowBackendManifest.count
+    full, cut = interrupt_then_resume(tmp_path, how, count, cli,
+                                      lambda folder, process: wait_for_frames(folder, 40, process))
     for f in range(0, count, 37):
         assert frame_file(cut / "frames", f).read_bytes() == frame_file(full / "frames", f).read_bytes()
 
