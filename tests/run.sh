@@ -1,37 +1,45 @@
 #!/usr/bin/env bash
 # Installs the test dependencies and runs the whole test suite; `bash tests/run.sh` is the README's command
-# and what CI runs. Extra arguments go to the main pytest run. Each stage prints how long it took.
-#   1. .venv: A1111 1.10.1's pins (gradio 3.41.2, numpy 1.26) + the test tools, pinned exactly in
-#      requirements-test.txt; Chromium for the browser tests (installed with apt only when it is missing and
-#      apt can be used; otherwise the browser tests are skipped and this script says so); ruff; the whole suite.
-#   2. .venv-numpy2: the product requirements on numpy 2; the tests that do not need gradio.
-#   3. .venv-gradio4: the extension loads and builds its UI on gradio 4 (what Forge runs).
-#   4. .venv-diffusers: the test pins + CPU torch, diffusers, Ray; the diffusers backend's tests (tiny model
-#      built in the tests), the Ray tests and the Render tab's browser test.
+# and what CI runs. Extra arguments go to the main pytest run. At the end it prints how long each step took.
+#
+# Four environments, installed side by side (downloads and unpacking overlap):
+#   .venv           A1111 1.10.1's pins (gradio 3.41.2, numpy 1.26) + the test tools, pinned exactly in
+#                   requirements-test.txt; Chromium for the browser tests (installed with apt only when it is
+#                   missing and apt can be used; otherwise the browser tests are skipped and this script says so)
+#   .venv-numpy2    the product requirements on numpy 2
+#   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
+#   .venv-diffusers the test pins + CPU torch, diffusers, Ray
+# Then two lanes run at once, one per core of a 2-core machine:
+#   lane 1: ruff, then the whole suite in .venv (output shown as it runs)
+#   lane 2: the tests that need no gradio, on numpy 2; the diffusers backend's tests and the Render tab's
+#           browser test in .venv-diffusers (output shown when the lane ends)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 PIP_FLAGS=(--quiet --disable-pip-version-check)
-BROWSER_TESTS="tests/ui/test_browser.py and tests/ui/test_browser_a1111.py"
+BROWSER_TESTS="tests/ui/test_browser.py, tests/ui/test_browser_a1111.py and tests/ui/test_browser_render.py"
+LOGS=tests/artifacts/run-logs
 STARTED=$SECONDS
-STAGE_STARTED=$SECONDS
-STAGE_NAME=""
-TIMINGS=()
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+: > "$LOGS/steps"
 
-stage() {
-    end_stage
-    STAGE_NAME=$1
-    STAGE_STARTED=$SECONDS
-    echo "== $1"
+# step NAME COMMAND...: runs COMMAND with its output in $LOGS/NAME.log; records its time and exit status.
+# (bash ignores `set -e` inside a command whose status is tested, so the step functions chain with &&.)
+step() {
+    local name=$1 started=$SECONDS rc=0
+    shift
+    "$@" > "$LOGS/$name.log" 2>&1 || rc=$?
+    printf '%5d s  %-7s %s\n' "$((SECONDS - started))" "$([ "$rc" = 0 ] && echo ok || echo "FAILED")" "$name" \
+        >> "$LOGS/steps"
+    return "$rc"
 }
 
-end_stage() {
-    if [ -n "$STAGE_NAME" ]; then
-        local took=$((SECONDS - STAGE_STARTED))
-        echo "   ($STAGE_NAME: ${took} s)"
-        TIMINGS+=("$(printf '%5d s  %s' "$took" "$STAGE_NAME")")
-    fi
+# show NAME: prints a step's log under a heading.
+show() {
+    echo "== $1"
+    sed 's/^/   /' "$LOGS/$1.log"
 }
 
 make_venv() {
@@ -49,7 +57,7 @@ have_chromium() {
 
 install_chromium() {
     if have_chromium; then
-        echo "   Chromium found: $(command -v chromium || command -v chromium-browser)"
+        echo "Chromium found: $(command -v chromium || command -v chromium-browser)"
         return
     fi
     local sudo=""
@@ -57,59 +65,109 @@ install_chromium() {
         if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
             sudo="sudo"
         else
-            echo "   SKIPPING the browser tests ($BROWSER_TESTS): Chromium is not installed and this user" \
+            echo "SKIPPING the browser tests ($BROWSER_TESTS): Chromium is not installed and this user" \
                  "cannot run apt-get (not root, no password-less sudo). Install the 'chromium' package to run them."
             return
         fi
     fi
     if ! command -v apt-get >/dev/null 2>&1; then
-        echo "   SKIPPING the browser tests ($BROWSER_TESTS): Chromium is not installed and apt-get is not" \
+        echo "SKIPPING the browser tests ($BROWSER_TESTS): Chromium is not installed and apt-get is not" \
              "available on this system. Install Chromium with the system's package manager to run them."
         return
     fi
-    echo "   installing Debian's chromium with apt-get"
+    echo "installing Debian's chromium with apt-get"
     if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; }; then
-        echo "   SKIPPING the browser tests ($BROWSER_TESTS): apt-get could not install chromium (see above)."
+        echo "SKIPPING the browser tests ($BROWSER_TESTS): apt-get could not install chromium (see above)."
     fi
 }
 
-stage "installing test dependencies into .venv"
-make_venv .venv
-.venv/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-test.txt
+install_main() {
+    make_venv .venv &&
+        .venv/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-test.txt
+}
 
-stage "Chromium for the browser tests"
-install_chromium
+install_numpy2() {
+    make_venv .venv-numpy2 &&
+        .venv-numpy2/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements.txt "numpy>=2" \
+            "$(pinned pytest)" "$(pinned hypothesis)" "$(pinned scikit-image)" &&
+        .venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)"
+}
 
-stage "ruff"
-.venv/bin/ruff check .
+install_diffusers() {
+    # CPU torch pinned in the same command, so pip never picks a CUDA build
+    make_venv .venv-diffusers &&
+        .venv-diffusers/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-diffusers.txt torch==2.13.0
+}
 
-stage "numpy 2: product requirements, tests that need no gradio"
-make_venv .venv-numpy2
-.venv-numpy2/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements.txt "numpy>=2" \
-    "$(pinned pytest)" "$(pinned hypothesis)" "$(pinned scikit-image)"
-.venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)"
-.venv-numpy2/bin/python -m pytest -q -p no:cacheprovider tests/language tests/schedules tests/render tests/reliability \
-    tests/audio/test_audio_analysis.py
+numpy2_tests() {
+    .venv-numpy2/bin/python -m pytest -q -p no:cacheprovider tests/language tests/schedules tests/render \
+        tests/reliability tests/audio/test_audio_analysis.py
+}
 
-stage "gradio 4"
-bash tests/a1111/check_gradio4.sh
+diffusers_tests() {
+    # The Ray scale-out tests start a local two-worker cluster: several minutes on a 2-core machine, so they
+    # run when PARSEQ_TEST_RAY=1 asks for them (the README's development section says so).
+    local tests=(tests/diffusers tests/ui/test_browser_render.py)
+    if [ "${PARSEQ_TEST_RAY:-0}" != "1" ]; then
+        echo "Ray tests (tests/diffusers/test_diffusers_ray.py) not run: set PARSEQ_TEST_RAY=1 to include them"
+        tests+=(--ignore=tests/diffusers/test_diffusers_ray.py)
+    fi
+    .venv-diffusers/bin/python -m pytest -q -p no:cacheprovider "${tests[@]}"
+}
 
-stage "diffusers backend: CPU torch (pinned in the same command, so pip never picks a CUDA build)"
-make_venv .venv-diffusers
-.venv-diffusers/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-diffusers.txt torch==2.13.0
-# The Ray scale-out tests start a local two-worker cluster: several minutes on a 2-core machine, so they run
-# when PARSEQ_TEST_RAY=1 asks for them (the README's development section says so).
-DIFFUSERS_TESTS=(tests/diffusers tests/ui/test_browser_render.py)
-if [ "${PARSEQ_TEST_RAY:-0}" != "1" ]; then
-    echo "   Ray tests (tests/diffusers/test_diffusers_ray.py) not run: set PARSEQ_TEST_RAY=1 to include them"
-    DIFFUSERS_TESTS+=(--ignore=tests/diffusers/test_diffusers_ray.py)
+echo "== installing .venv, .venv-numpy2, .venv-gradio4, .venv-diffusers and Chromium side by side"
+pids=()
+for name in install_main install_numpy2 install_diffusers install_chromium; do
+    step "$name" "$name" &
+    pids+=($!)
+done
+step gradio4 bash tests/a1111/check_gradio4.sh &
+pids+=($!)
+failed=0
+for pid in "${pids[@]}"; do
+    wait "$pid" || failed=1
+done
+for name in install_main install_numpy2 install_diffusers install_chromium gradio4; do
+    show "$name"
+done
+if [ "$failed" != 0 ]; then
+    echo "== an installation step failed (above); time per step:"
+    cat "$LOGS/steps"
+    exit 1
 fi
-.venv-diffusers/bin/python -m pytest -q -p no:cacheprovider "${DIFFUSERS_TESTS[@]}"
 
-stage "the whole suite"
-.venv/bin/python -m pytest "$@"
-end_stage
+echo "== lane 2 starts in the background: numpy 2 tests, then the diffusers tests (shown when they end)"
+lane2() {
+    local rc=0
+    # Its own temporary root, so neither pytest run cleans the other's numbered temp folders.
+    PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step numpy2_tests numpy2_tests || rc=1
+    PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step diffusers_tests diffusers_tests || rc=1
+    return "$rc"
+}
+lane2 &
+lane2_pid=$!
 
-echo "== time per stage"
-printf '%s\n' "${TIMINGS[@]}"
+lane1_rc=0
+echo "== ruff"
+step ruff .venv/bin/ruff check . || lane1_rc=1
+sed 's/^/   /' "$LOGS/ruff.log"
+echo "== the whole suite (.venv)"
+started=$SECONDS
+suite_rc=0
+.venv/bin/python -m pytest "$@" || suite_rc=1
+printf '%5d s  %-7s %s\n' "$((SECONDS - started))" "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" \
+    "whole suite" >> "$LOGS/steps"
+[ "$suite_rc" = 0 ] || lane1_rc=1
+
+lane2_rc=0
+wait "$lane2_pid" || lane2_rc=1
+show numpy2_tests
+show diffusers_tests
+
+echo "== time per step (steps of one phase ran at the same time)"
+cat "$LOGS/steps"
 echo "   total: $((SECONDS - STARTED)) s"
+if [ "$lane1_rc" != 0 ] || [ "$lane2_rc" != 0 ]; then
+    echo "== FAILED: see the steps marked FAILED above"
+    exit 1
+fi
