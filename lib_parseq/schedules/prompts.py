@@ -363,6 +363,26 @@ def _texts(template: _Template, active: np.ndarray, frame_count: int) -> list[st
     return out
 
 
+def _prompt_texts(settings: PromptSettings, prompt: Prompt, last_frame: int) -> dict[str, str]:
+    """The texts of one prompt that ``${…}`` are expanded in: positive and negative with the common prompt
+    applied, and the custom weight."""
+    texts = {
+        "positive": apply_common(prompt.positive, settings.common_positive, settings.common_position),
+        "negative": apply_common(prompt.negative, settings.common_negative, settings.common_position),
+    }
+    if prompt.overlap_type == "custom":
+        texts["weight"] = overlap_weight(prompt, 0, last_frame)
+    return texts
+
+
+def prompt_expressions(settings: PromptSettings) -> list[str]:
+    """Every ``${…}`` expression text that assembling the prompts evaluates (none when prompts are off)."""
+    if not settings.enabled:
+        return []
+    return [expression for prompt in settings.prompts for text in _prompt_texts(settings, prompt, 0).values()
+            for expression in _EXPANSION.findall(text)]
+
+
 def assemble_prompts(
     settings: PromptSettings, frame_count: int, last_frame: int, evaluate: BatchPromptEvaluator
 ) -> list[str] | None:
@@ -377,14 +397,10 @@ def assemble_prompts(
     prepared = []
     for prompt in settings.prompts:
         active = prompt.active_frames(frame_count)
-        positive = _template(prompt, "positive",
-                             apply_common(prompt.positive, settings.common_positive, settings.common_position),
-                             "positive")
-        negative = _template(prompt, "negative",
-                             apply_common(prompt.negative, settings.common_negative, settings.common_position),
-                             "negative")
-        weight = _template(prompt, "weight", overlap_weight(prompt, 0, last_frame), None) \
-            if prompt.overlap_type == "custom" else None
+        texts = _prompt_texts(settings, prompt, last_frame)
+        positive = _template(prompt, "positive", texts["positive"], "positive")
+        negative = _template(prompt, "negative", texts["negative"], "negative")
+        weight = _template(prompt, "weight", texts["weight"], None) if "weight" in texts else None
         templates += [(positive, active), (negative, active)] + ([(weight, active)] if weight else [])
         prepared.append((prompt, active, positive, negative, weight))
     _evaluate_templates(templates, frame_count, evaluate)
