@@ -3,8 +3,7 @@
 ``rendered_frames`` is a list of one dict per frame, but compilation produces one array per field. Building
 10,000 dicts of 60 keys costs more than evaluating the fields, and the tab shows only a table window, one
 prompt and the first frames of the manifest after each edit; so ``CompiledDocument`` keeps the columns and
-builds ``frames(start, stop)`` on demand, the whole ``manifest`` once when asked, and the manifest's JSON
-text straight from the columns (``to_json``), each value written by the same encoder as the dict path.
+builds ``frames(start, stop)`` on demand and the whole ``manifest`` once, when asked.
 """
 
 from __future__ import annotations
@@ -80,8 +79,13 @@ class CompiledDocument:
     def frames(self, start: int = 0, stop: int | None = None) -> list[dict[str, Any]]:
         """``rendered_frames[start:stop]``, built now from the columns."""
         keys = self.keys
-        rows = zip(*(column[start:stop] for column in self.columns), strict=True)
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        empty = dict.fromkeys(keys)  # copying a dict of the right size beats growing one key by key
+        frames = []
+        for row in zip(*(column[start:stop] for column in self.columns), strict=True):
+            frame = empty.copy()
+            frame.update(zip(keys, row, strict=True))
+            frames.append(frame)
+        return frames
 
     def manifest_with(self, frames: list[dict[str, Any]]) -> dict[str, Any]:
         """The manifest with ``frames`` as its ``rendered_frames`` (a window of them, for a preview)."""
@@ -93,50 +97,10 @@ class CompiledDocument:
         return self.manifest_with(self.frames())
 
     def to_json(self, indent: int | None = None) -> str:
-        """The manifest's JSON text, equal to ``json_output.to_json(self.manifest, indent=indent)``.
+        """The manifest's JSON text (``json_output.to_json``)."""
+        from lib_parseq.json_output import to_json
 
-        Compact output with orjson is written from the columns without building the frame dicts: each
-        column's values are encoded in one call and interleaved with the keys.
-        """
-        from lib_parseq.json_output import orjson, to_json
-
-        if orjson is None or indent is not None or "manifest" in self.__dict__:
-            return to_json(self.manifest, indent=indent)
-        try:
-            return _columns_json(self).decode()
-        except (orjson.JSONEncodeError, TypeError):
-            return to_json(self.manifest, indent=indent)
-
-
-def _columns_json(compiled: CompiledDocument) -> bytes:
-    """Compact manifest JSON bytes from the columns (what ``orjson.dumps(manifest)`` writes, byte for byte)."""
-    from lib_parseq.json_output import orjson
-
-    count = compiled.frame_count
-    stride = 2 * len(compiled.keys)
-    pieces: list[bytes | None] = [None] * (count * stride)
-    for index, (key, column) in enumerate(zip(compiled.keys, compiled.columns, strict=True)):
-        name = orjson.dumps(key)
-        pieces[2 * index :: stride] = [(b"},{" if index == 0 else b",") + name + b":"] * count
-        pieces[2 * index + 1 :: stride] = _encoded_values(column)
-    if pieces:
-        pieces[0] = pieces[0][2:]  # the first frame opens without closing one before it
-        pieces.append(b"}")
-    head = orjson.dumps(compiled.header)
-    meta = orjson.dumps(compiled.meta)
-    opening = (b"," if len(head) > 2 else b"") + b'"rendered_frames":['
-    return b"".join([head[:-1], opening, *pieces, b'],"rendered_frames_meta":', meta, b"}"])
-
-
-def _encoded_values(column: list) -> list[bytes]:
-    """Each value of a column as its own JSON text."""
-    from lib_parseq.json_output import orjson
-
-    if all(isinstance(value, str) for value in column[:1]) and column:
-        cache: dict[str, bytes] = {}
-        return [cache.get(value) or cache.setdefault(value, orjson.dumps(value)) for value in column]
-    text = orjson.dumps(column)
-    return text[1:-1].split(b",") if column else []
+        return to_json(self.manifest, indent=indent)
 
 
 def rendered_columns(
