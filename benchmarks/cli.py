@@ -160,7 +160,9 @@ def main() -> int:
                 before_count = (counts.get("before") or float("nan")) - bare_count
                 print(f"  {label:<28} {now_count / 1e6:7.0f} M {before_count / 1e6:7.0f} M {before_count / now_count:6.2f}x")
         if baseline is not None:
-            ours = json.loads((folder / "manifest.json").read_text())
+            # each tree writes its own file (the timed runs all wrote manifest.json, the baseline's last)
+            timed([python, "-m", "lib_parseq", "compile", "doc.json", "-o", "now.json"], REPO, folder)
+            ours = json.loads((folder / "now.json").read_text())
             timed([python, "-m", "lib_parseq", "compile", "doc.json", "-o", "before.json"], baseline, folder)
             theirs = json.loads((folder / "before.json").read_text())
             for manifest in (ours, theirs):
