@@ -59,9 +59,17 @@ def text_width(text: str, size: int) -> int:
 
 @lru_cache(maxsize=4096)
 def _glyphs_cached(text: str, size: int, anchor: str, shade: int) -> tuple[np.ndarray, int, int]:
-    from PIL import ImageDraw
+    from PIL import ImageDraw, ImageFont
 
     face = font(size)
+    if not isinstance(face, ImageFont.FreeTypeFont):  # Pillow's bitmap font takes no anchor: place its box
+        left, top, right, bottom = face.getbbox(text)
+        width, height = right - left, bottom - top
+        x = {"l": 0, "m": -(width // 2), "r": -width}[anchor[0]]
+        y = {"t": 0, "m": -(height // 2)}.get(anchor[1], -height)
+        patch = Image.new("L", (max(width, 1), max(height, 1)), 0)
+        ImageDraw.Draw(patch).text((-left, -top), text, fill=shade, font=face)
+        return np.asarray(patch), x, y
     left, top, right, bottom = face.getbbox(text, anchor=anchor)
     patch = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
     ImageDraw.Draw(patch).text((-left, -top), text, fill=shade, font=face, anchor=anchor)

@@ -115,3 +115,21 @@ def test_the_chart_is_sent_as_fast_png_with_the_same_pixels():
     plain.save(default, "PNG")
     assert as_gradio_writes_it.getvalue() == fastest.getvalue() != default.getvalue()
     assert np.array_equal(np.asarray(Image.open(as_gradio_writes_it)), np.asarray(picture))
+
+
+def test_without_a_truetype_font_the_chart_is_drawn_with_pillows_bitmap_font(monkeypatch):
+    from PIL import ImageFont
+
+    from lib_parseq.ui import raster
+
+    bitmap = getattr(ImageFont, "load_default_imagefont", ImageFont.load_default)()
+    assert not isinstance(bitmap, ImageFont.FreeTypeFont)
+    raster._glyphs_cached.cache_clear()
+    monkeypatch.setattr(raster, "font", lambda size: bitmap)
+    try:
+        rgb = _rgb(draw_charts([FieldSeries("zoom", np.linspace(1, 2, 101), [0])]))
+    finally:
+        raster._glyphs_cached.cache_clear()
+    left_margin = rgb[:, :130]
+    assert (left_margin < 128).any(), "tick labels and the field's name are drawn left of the chart"
+    assert _red(rgb).sum() > 20
