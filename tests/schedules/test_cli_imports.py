@@ -11,7 +11,7 @@ import sys
 from lib_parseq.cli import main
 status = main(sys.argv[1:])
 heavy = ("cv2", "matplotlib", "gradio", "librosa", "regex", "PIL", "lib_parseq.render", "lib_parseq.backends",
-         "lib_parseq.audio", "lib_parseq.schedules.deforum", "lib_parseq.ui")
+         "lib_parseq.audio", "lib_parseq.schedules.deforum", "lib_parseq.ui", "lib_parseq.net", "ssl", "http")
 loaded = sorted(name for name in sys.modules
                 if name.startswith("lib_parseq.cli.cmd_") or name.split(".")[0] in heavy or name.startswith(heavy))
 print("IMPORTED", ",".join(loaded), file=sys.stderr)
@@ -39,6 +39,15 @@ def test_eval_imports_only_its_command(repo_root, tmp_path):
     status, loaded = imported(repo_root, tmp_path, "eval", 'sin(p=10) + info_match("beat")', "--frames", "3")
     assert status == 0
     assert loaded == ["lib_parseq.cli.cmd_eval"]
+
+
+def test_check_of_a_file_imports_no_network_modules(repo_root, tmp_path):
+    document = tmp_path / "doc.json"
+    document.write_text(json.dumps({"keyframes": [{"frame": 0, "zoom": 1}, {"frame": 9, "zoom": 2}],
+                                    "managedFields": ["zoom"]}))
+    status, loaded = imported(repo_root, tmp_path, "check", str(document))
+    assert status in (0, 1), "checked (1: with warnings)"
+    assert loaded == ["lib_parseq.cli.cmd_check"]
 
 
 def test_help_still_lists_every_command(repo_root):
