@@ -7,7 +7,6 @@ written through. Every file the CLI, the tab and the renderer's resume state wri
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -19,7 +18,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -
     """
     target = os.fspath(path)
     folder, name = os.path.split(target)
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    temporary = os.path.join(folder, f".{name}.{os.urandom(4).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(temporary, flags, 0o666)
     try:

@@ -113,6 +113,22 @@ def read_file_text(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES, shown: 
     return decode_json_bytes(data, shown)
 
 
+def json_object(text: str, origin: str) -> dict:
+    """The JSON object ``text`` holds; any other JSON value is a DocumentError naming ``origin``."""
+    value = parse_json_text(text, origin=origin if len(origin) <= 200 else origin[:200] + "…")
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else type(value).__name__
+        raise DocumentError(f"{origin[:200]} holds {kind}, not a JSON object (a Parseq document or manifest)")
+    return value
+
+
+def read_json_object(path: Path, *, max_bytes: int = MAX_JSON_BYTES, origin: str | None = None) -> dict:
+    """The JSON object in a file (a Parseq document or manifest), named ``origin`` in messages (default: its
+    path). Reading a local file needs none of ``lib_parseq.net``'s HTTP and TLS modules."""
+    origin = origin or str(path)
+    return json_object(read_file_text(path, max_bytes=max_bytes, shown=origin), origin)
+
+
 def read_json_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     """The JSON value in a file (``-``: standard input), with every rule of this module applied."""
     origin = "standard input" if str(path) == "-" else str(path)

@@ -28,7 +28,7 @@ import urllib.parse
 from pathlib import Path
 
 from lib_parseq.errors import DocumentError
-from lib_parseq.json_input import parse_json_text, read_file_text
+from lib_parseq.json_input import json_object, parse_json_text, read_file_text, read_json_object  # noqa: F401 (parse_json_text is read from here too)
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 10_000_000
@@ -307,8 +307,7 @@ def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = Fal
     never by where the server keeps it).
     """
     if isinstance(source, os.PathLike):
-        origin = origin or str(source)
-        text = read_file_text(Path(source), max_bytes=max_bytes, shown=origin)
+        return read_json_object(Path(source), max_bytes=max_bytes, origin=origin)
     else:
         stripped = source.strip().removeprefix("\ufeff")
         if not stripped:
@@ -324,8 +323,4 @@ def load_manifest_source(source: str | os.PathLike, *, allow_private: bool = Fal
             raise DocumentError(f"cannot load {stripped[:200]}: only http and https URLs are allowed, not {scheme}:")
         else:
             text, origin = read_file_text(Path(stripped), max_bytes=max_bytes), stripped
-    value = parse_json_text(text, origin=origin if len(origin) <= 200 else origin[:200] + "…")
-    if not isinstance(value, dict):
-        kind = "a list" if isinstance(value, list) else type(value).__name__
-        raise DocumentError(f"{origin[:200]} holds {kind}, not a JSON object (a Parseq document or manifest)")
-    return value
+    return json_object(text, origin)

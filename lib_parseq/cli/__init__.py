@@ -11,6 +11,7 @@ import argparse
 import importlib
 import os
 import sys
+from collections.abc import Sequence
 
 from lib_parseq.errors import ParseqError
 
@@ -23,13 +24,16 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; given the arguments, only the named command's module is imported (each
+    imports what its options need, e.g. the renderer's device list), unless none or an unknown one is named."""
     parser = argparse.ArgumentParser(
         prog="parseq",
         description="Parseq: compile keyframe documents into per-frame schedules and render them to video.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    named = argv[0] if argv else None
+    for name in (named,) if named in COMMAND_MODULES else COMMAND_MODULES:
         importlib.import_module(f"lib_parseq.cli.cmd_{name}").register(subparsers)
     return parser
 
@@ -39,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a name that is not valid UTF-8 prints escaped, never crashes
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         status = int(args.func(args) or EXIT_OK)
         sys.stdout.flush()

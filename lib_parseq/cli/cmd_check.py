@@ -73,16 +73,17 @@ def _compile_problems(obj: dict, max_frames: int) -> list:
 
 
 def _load(source: str, allow_private: bool) -> Any:
-    from lib_parseq.json_input import read_json_file
-    from lib_parseq.net import load_manifest_source
+    from pathlib import Path
+
+    from lib_parseq.json_input import read_json_file, read_json_object
 
     if source == "-":
         return read_json_file("-")
     if re.match(r"(?i)^https?://", source):
-        return load_manifest_source(source, allow_private=allow_private)
-    from pathlib import Path
+        from lib_parseq.net import load_manifest_source
 
-    return load_manifest_source(Path(source))
+        return load_manifest_source(source, allow_private=allow_private)
+    return read_json_object(Path(source))
 
 
 def check_source(source: str, *, max_frames: int = 100_000, compile_documents: bool = True,

@@ -14,9 +14,12 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import regex
+
+if TYPE_CHECKING:
+    import regex
 
 REGEX_TIME_BUDGET_S = 1.0
 _SHOWN_PATTERN = 80
@@ -29,6 +32,8 @@ class PatternError(Exception):
 
 @functools.lru_cache(maxsize=1024)
 def _compiled(pattern: str) -> regex.Pattern:
+    import regex  # imported when a pattern needs it (a plain label never does): it is a fair share of start-up
+
     return regex.compile(pattern)
 
 
@@ -73,6 +78,8 @@ class InfoMatcher:
         literal = literal_test(pattern)
         if literal is not None:
             return np.array([label is not None and literal(label) for label in self.labels], dtype=bool)
+        import regex
+
         try:
             compiled = _compiled(pattern)
         except (regex.error, OverflowError, RecursionError) as exc:

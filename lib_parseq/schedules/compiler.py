@@ -1,8 +1,10 @@
 """Compile a keyframe document into the rendered manifest the Parseq app produces and Deforum reads.
 
 Fields are evaluated whole-array by the language's vectorised evaluator, in dependency order; derived
-outputs are computed on arrays; only the final ``rendered_frames`` list of dicts is built per frame, once,
-from ready-made columns.
+outputs are computed on arrays and kept as columns (``CompiledDocument``); the ``rendered_frames`` dicts are
+built from them only when the manifest is read. ``compile_columns(..., previous=...)`` compiles an edited
+document again re-evaluating only what the edit changed (``lib_parseq.schedules.reuse``): the tab does this
+on every edit, and its result equals a full compile's.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from lib_parseq.language import (
     evaluate_prompt_expression_batch,
 )
 from lib_parseq.language.cadence import CADENCE_FIELD
-from lib_parseq.schedules.derived import field_delta, field_percent, field_range, subseeds
+from lib_parseq.schedules import reuse
+from lib_parseq.schedules.compiled import CompiledDocument, FieldColumns, rendered_columns, seed_columns
 from lib_parseq.schedules.document import Document, load_document
 from lib_parseq.schedules.keyframes import defined_keyframes, interpolations
 from lib_parseq.schedules.ordering import evaluation_order, field_references
@@ -36,26 +39,6 @@ from lib_parseq.schedules.validate_problems import raise_for_problems
 
 FieldEvaluator = Callable[..., Any]
 GENERATOR_NAME = "sd-webui-parseq"
-
-
-_LARGEST_EXACT_INTEGER = 2.0**53
-
-
-def _json_column(values: np.ndarray) -> list:
-    """A float column as JSON-ready Python values, written as JavaScript would write them.
-
-    NaN and ±Infinity become None (JSON null); a column of whole numbers becomes ints (``1``, not ``1.0``;
-    ``-0`` as ``0``, like ``JSON.stringify``).
-    """
-    finite = np.isfinite(values)
-    if finite.all():
-        if np.array_equal(values, np.trunc(values)) and (np.abs(values) < _LARGEST_EXACT_INTEGER).all():
-            return values.astype(np.int64).tolist()
-        return values.tolist()
-    column = values.tolist()
-    for index in np.flatnonzero(~finite).tolist():
-        column[index] = None
-    return column
 
 
 def _check_frame_cap(document: Document, max_frames: int) -> None:
@@ -74,37 +57,65 @@ def evaluate_fields(
     evaluator: FieldEvaluator = evaluate_field,
 ) -> dict[str, np.ndarray]:
     """Every managed field's stored values over frames 0..last, evaluated in dependency order."""
+    results = evaluate_fields_reusing(document, None, random_seed=random_seed, evaluator=evaluator)
+    return {name: result.values for name, result in results.items()}
+
+
+def evaluate_fields_reusing(
+    document: Document,
+    previous: reuse.Reusable | None,
+    *,
+    random_seed: int | None = None,
+    evaluator: FieldEvaluator = evaluate_field,
+) -> dict[str, reuse.FieldResult]:
+    """``evaluate_fields``, taking over from ``previous`` each field whose inputs are unchanged (see ``reuse``)."""
     managed = document.managed_fields
     managed_set = frozenset(managed)
     declarations = {name: interpolations(document.keyframes, name) for name in managed}
     references = {name: field_references(name, declarations[name], managed_set) for name in managed}
     order = evaluation_order(managed, references)
-    timing = Timing(document.options.fps, document.options.bpm, document.options.cadence,
-                    legacy_positional=document.legacy)
-    keyframe_infos = [KeyframeInfo(int(kf["frame"]), _info(kf.get("info"))) for kf in document.keyframes]
+    timing = _timing(document)
+    keyframe_infos = _keyframe_infos(document)
     series = [TimeSeries(ts.alias, ts.xs, ts.ys, ts.in_milliseconds) for ts in document.time_series]
+    shared = reuse.shared_inputs(document, random_seed, evaluator)
     values: dict[str, np.ndarray] = {}
+    results: dict[str, reuse.FieldResult] = {}
     for name in order:
         default = document.default_for(name)
-        program = FieldProgram(
-            name=name,
-            frame_count=document.frame_count,
-            defined=defined_keyframes(document.keyframes, name, default),
-            interpolations=declarations[name],
-            default=default,
-        )
-        result = evaluator(
-            program,
-            timing=timing,
-            keyframes=keyframe_infos,
-            other_fields=values,
-            time_series=series,
-            random_seed=random_seed,
-        )
-        values[name] = np.asarray(result.values, dtype=np.float64)
+        defined = defined_keyframes(document.keyframes, name, default)
+        key = reuse.field_key(name, shared, defined, declarations[name], default, references[name], results)
+        result = previous.field(name, key) if previous is not None else None
+        if result is None:
+            program = FieldProgram(
+                name=name,
+                frame_count=document.frame_count,
+                defined=defined,
+                interpolations=declarations[name],
+                default=default,
+            )
+            evaluated = evaluator(
+                program,
+                timing=timing,
+                keyframes=keyframe_infos,
+                other_fields=values,
+                time_series=series,
+                random_seed=random_seed,
+            )
+            result = reuse.FieldResult(key, np.asarray(evaluated.values, dtype=np.float64))
+        values[name] = result.values
+        results[name] = result
         if name == CADENCE_FIELD:
             timing = _with_cadence_schedule(timing, values)
-    return values
+    return results
+
+
+def _timing(document: Document) -> Timing:
+    return Timing(document.options.fps, document.options.bpm, document.options.cadence,
+                  legacy_positional=document.legacy)
+
+
+def _keyframe_infos(document: Document) -> list[KeyframeInfo]:
+    return [KeyframeInfo(int(kf["frame"]), _info(kf.get("info"))) for kf in document.keyframes]
 
 
 def _with_cadence_schedule(timing: Timing, values: Mapping[str, np.ndarray]) -> Timing:
@@ -143,9 +154,8 @@ def prompt_column(
     ``per_frame=True`` evaluates every ``${…}`` at each frame separately instead (the reference path,
     for tests and benchmarks).
     """
-    timing = _with_cadence_schedule(Timing(document.options.fps, document.options.bpm, document.options.cadence,
-                                           legacy_positional=document.legacy), values)
-    keyframe_infos = [KeyframeInfo(int(kf["frame"]), _info(kf.get("info"))) for kf in document.keyframes]
+    timing = _with_cadence_schedule(_timing(document), values)
+    keyframe_infos = _keyframe_infos(document)
     series = [TimeSeries(ts.alias, ts.xs, ts.ys, ts.in_milliseconds) for ts in document.time_series]
     if per_frame:
         columns = {name: column.tolist() for name, column in values.items()}
@@ -173,31 +183,10 @@ def rendered_frames(
     document: Document, values: Mapping[str, np.ndarray], prompts: list[str] | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """``rendered_frames`` and ``rendered_frames_meta`` with Parseq's key order within each frame."""
-    managed = document.managed_fields
-    count = document.frame_count
-    keys: list[str] = ["frame"]
-    columns: list[list] = [list(range(count))]
-    for name in managed:
-        keys.append(name)
-        columns.append(_json_column(values[name]))
-    if prompts is not None:
-        keys.append("deforum_prompt")
-        columns.append(prompts)
-    if "seed" in values:
-        subseed, strength = subseeds(values["seed"])
-        keys += ["subseed", "subseed_strength"]
-        columns += [_json_column(subseed), _json_column(strength)]
-    meta = {}
-    for name in managed:
-        value_range = field_range(values[name])
-        meta[name] = value_range.as_json()
-        keys += [f"{name}_delta", f"{name}_pc"]
-        columns += [
-            _json_column(field_delta(name, values[name])),
-            _json_column(field_percent(values[name], value_range)),
-        ]
-    frames = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
-    return frames, meta
+    columns = {name: FieldColumns.of(name, values[name]) for name in document.managed_fields}
+    seeds = seed_columns(values["seed"]) if "seed" in values else None
+    keys, table, meta = rendered_columns(document, values, prompts, columns, seeds)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*table, strict=True)], meta
 
 
 def _meta(document: Document) -> dict[str, Any]:
@@ -221,16 +210,42 @@ def compile_document(
     ``max_frames`` caps the render length, checked before any evaluation; ``random_seed`` makes unseeded
     ``rand``/noise calls reproducible.
     """
+    return compile_columns(doc, max_frames=max_frames, random_seed=random_seed).manifest
+
+
+def compile_columns(
+    doc: Document | Mapping[str, Any],
+    *,
+    max_frames: int = DEFAULT_MAX_FRAMES,
+    random_seed: int | None = None,
+    previous: CompiledDocument | None = None,
+) -> CompiledDocument:
+    """Compile a document into columns (``.manifest`` builds the manifest); with ``previous``, the compile
+    of an earlier version of it, fields, prompts and columns whose inputs did not change are taken over."""
     document = doc if isinstance(doc, Document) else load_document(doc, max_frames=max_frames)
     _check_frame_cap(document, max_frames)
-    values = evaluate_fields(document, random_seed=random_seed)
-    prompts = prompt_column(document, values)
-    frames, meta = rendered_frames(document, values, prompts)
-    manifest = {"meta": _meta(document)}
-    manifest.update({key: value for key, value in document.data.items() if key != "meta"})
-    manifest["rendered_frames"] = frames
-    manifest["rendered_frames_meta"] = meta
-    return manifest
+    earlier = previous.reuse if previous is not None else None
+    results = evaluate_fields_reusing(document, earlier, random_seed=random_seed)
+    values = {name: result.values for name, result in results.items()}
+    prompt_key = reuse.prompt_key(document, results)
+    prompts = earlier.prompts(prompt_key) if earlier is not None else None
+    if prompts is None:
+        prompts = prompt_column(document, values)
+    field_columns = {}
+    for name in document.managed_fields:
+        reused = earlier.columns(name, results[name]) if earlier is not None else None
+        field_columns[name] = reused or FieldColumns.of(name, values[name])
+    seeds = None
+    if "seed" in values:
+        seeds = earlier.seed_columns(results["seed"]) if earlier is not None else None
+        seeds = seeds or seed_columns(values["seed"])
+    keys, columns, meta = rendered_columns(document, values, prompts, field_columns, seeds)
+    header = {"meta": _meta(document)}
+    header.update({key: value for key, value in document.data.items() if key != "meta"})
+    return CompiledDocument(
+        document=document, header=header, values=values, prompts=prompts, keys=keys, columns=columns, meta=meta,
+        reuse=reuse.Reusable(results, prompt_key, prompts, field_columns, seeds),
+    )
 
 
 def as_manifest(obj: Mapping[str, Any], **compile_kwargs: Any) -> dict[str, Any]:

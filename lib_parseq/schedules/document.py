@@ -207,12 +207,14 @@ def copy_json(value: Any) -> Any:
     return root
 
 
-def load_document(obj: Mapping[str, Any], *, max_frames: int = DEFAULT_MAX_FRAMES) -> Document:
+def load_document(obj: Mapping[str, Any], *, max_frames: int = DEFAULT_MAX_FRAMES, checked: bool = False) -> Document:
     """Check a keyframe document and fill in what the app would (options, fields, prompts, lock...).
 
     ``max_frames`` caps the render length (last keyframe + 1); a longer document is a DocumentError.
+    ``checked=True``: the caller has validated ``obj`` with the same ``max_frames`` and raised for its errors.
     """
-    check_document(obj, max_frames=max_frames)
+    if not checked:
+        check_document(obj, max_frames=max_frames)
     data = copy_json(dict(obj))
     legacy = _detect_legacy(data)
     keyframes = sorted(data["keyframes"], key=lambda kf: kf["frame"])

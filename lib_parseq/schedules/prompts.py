@@ -363,6 +363,26 @@ def _texts(template: _Template, active: np.ndarray, frame_count: int) -> list[st
     return out
 
 
+def _prompt_texts(settings: PromptSettings, prompt: Prompt, last_frame: int) -> dict[str, str]:
+    """The texts of one prompt that ``${…}`` are expanded in: positive and negative with the common prompt
+    applied, and the custom weight."""
+    texts = {
+        "positive": apply_common(prompt.positive, settings.common_positive, settings.common_position),
+        "negative": apply_common(prompt.negative, settings.common_negative, settings.common_position),
+    }
+    if prompt.overlap_type == "custom":
+        texts["weight"] = overlap_weight(prompt, 0, last_frame)
+    return texts
+
+
+def prompt_expressions(settings: PromptSettings) -> list[str]:
+    """Every ``${…}`` expression text that assembling the prompts evaluates (none when prompts are off)."""
+    if not settings.enabled:
+        return []
+    return [expression for prompt in settings.prompts for text in _prompt_texts(settings, prompt, 0).values()
+            for expression in _EXPANSION.findall(text)]
+
+
 def assemble_prompts(
     settings: PromptSettings, frame_count: int, last_frame: int, evaluate: BatchPromptEvaluator
 ) -> list[str] | None:
@@ -377,14 +397,10 @@ def assemble_prompts(
     prepared = []
     for prompt in settings.prompts:
         active = prompt.active_frames(frame_count)
-        positive = _template(prompt, "positive",
-                             apply_common(prompt.positive, settings.common_positive, settings.common_position),
-                             "positive")
-        negative = _template(prompt, "negative",
-                             apply_common(prompt.negative, settings.common_negative, settings.common_position),
-                             "negative")
-        weight = _template(prompt, "weight", overlap_weight(prompt, 0, last_frame), None) \
-            if prompt.overlap_type == "custom" else None
+        texts = _prompt_texts(settings, prompt, last_frame)
+        positive = _template(prompt, "positive", texts["positive"], "positive")
+        negative = _template(prompt, "negative", texts["negative"], "negative")
+        weight = _template(prompt, "weight", texts["weight"], None) if "weight" in texts else None
         templates += [(positive, active), (negative, active)] + ([(weight, active)] if weight else [])
         prepared.append((prompt, active, positive, negative, weight))
     _evaluate_templates(templates, frame_count, evaluate)
@@ -394,17 +410,46 @@ def assemble_prompts(
         if weight is not None:
             weights = _texts(weight, active, frame_count)
         elif prompt.overlap_type == "linear":
-            weights = [overlap_weight(prompt, frame, last_frame) if on else None
-                       for frame, on in enumerate(active.tolist())]
+            weights = _linear_weights(prompt, active, last_frame)
         else:
             weights = ["1"] * frame_count
         columns.append((active.tolist(), _texts(positive, active, frame_count),
                         _texts(negative, active, frame_count), weights))
+    starts = _run_starts([column for prompt_columns in columns for column in prompt_columns], frame_count)
     rendered = []
-    for frame in range(frame_count):
+    for frame in starts.tolist():
         parts = []
         for active, positives, negatives, weights in columns:
             if active[frame]:
                 parts.append((*resolve_moves(positives[frame], negatives[frame]), weights[frame]))
         rendered.append(join_prompts(parts))
-    return rendered
+    if len(rendered) == frame_count:
+        return rendered
+    return np.repeat(np.array(rendered, dtype=object), np.diff(np.append(starts, frame_count))).tolist()
+
+
+def _linear_weights(prompt: Prompt, active: np.ndarray, last_frame: int) -> list[str | None]:
+    """``overlap_weight`` of a linear fade at every frame (None where inactive), computed only in the fades:
+    everywhere else on the prompt's span the weight is ``"1"``."""
+    frames = np.arange(active.size)
+    start = 0 if prompt.all_frames else prompt.start
+    end = last_frame if prompt.all_frames else prompt.end
+    with np.errstate(invalid="ignore"):
+        fading = ((prompt.in_frames != 0) & (frames < start + prompt.in_frames)) | (
+            (prompt.out_frames != 0) & (frames > end - prompt.out_frames))
+    weights = np.where(active, "1", None).astype(object)
+    for frame in np.flatnonzero(active & fading).tolist():
+        weights[frame] = overlap_weight(prompt, frame, last_frame)
+    return weights.tolist()
+
+
+def _run_starts(columns: list[list], frame_count: int) -> np.ndarray:
+    """The frames where any of ``columns`` differs from the frame before (and frame 0): a frame's prompt is a
+    function of the columns' values at it, so it only needs to be put together where they change."""
+    changed = np.zeros(frame_count, dtype=bool)
+    changed[:1] = True
+    for column in columns:
+        values = np.empty(frame_count, dtype=object)
+        values[:] = column
+        changed[1:] |= values[1:] != values[:-1]
+    return np.flatnonzero(changed)

@@ -1,27 +1,27 @@
 """Line charts of compiled fields: one small chart per field, keyframes marked, drawn fast enough to redraw live.
 
 A screen cannot show more points than it has pixels, so long series are reduced before drawing to the
-minimum and maximum of each pixel-wide bucket (an envelope that keeps every spike visible). Drawing uses
-matplotlib's object API (no pyplot global state). Building axes and ticks costs more than drawing lines, so
-one figure per chart count is kept and only its data is replaced on each redraw (under a lock, since
-gradio runs handlers in threads).
+minimum and maximum of each pixel-wide bucket (an envelope that keeps every spike visible). The picture is
+drawn directly (``lib_parseq.ui.raster``: OpenCV lines, Pillow text, a palette image) rather than through
+matplotlib, whose axes and tick-label layout cost several times the whole edit's budget on every redraw.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from lib_parseq.ui.raster import PaletteCanvas, nice_ticks, text_width, tick_label
+
 X_UNITS = ("frames", "seconds", "beats")
 DISPLAY_POINTS = 1200
-_WIDTH_INCHES = 9.0
-_HEIGHT_PER_CHART = 1.55
-_DPI = 90
-_LINE_COLOUR = "#3b82f6"
-_MARK_COLOUR = "#ef4444"
+WIDTH = 810
+PANEL_HEIGHT = 120
+_TOP, _BOTTOM, _GAP, _LEFT, _RIGHT = 24, 40, 20, 140, 796
+_TICK_SIZE, _LABEL_SIZE, _INFO_SIZE = 10, 11, 9
+_X_MARGIN, _Y_MARGIN = 0.01, 0.12
 
 
 @dataclass(frozen=True)
@@ -78,41 +78,28 @@ def envelope(values: np.ndarray, max_points: int = DISPLAY_POINTS) -> tuple[np.n
     return frames[keep], reduced[keep]
 
 
-class _Canvas:
-    """A figure with ``rows`` stacked axes, kept between redraws: creating axes and ticks costs more than drawing."""
-
-    def __init__(self, rows: int) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        height = 0.6 + _HEIGHT_PER_CHART * rows
-        self.figure = Figure(figsize=(_WIDTH_INCHES, height), dpi=_DPI)
-        self.canvas = FigureCanvasAgg(self.figure)
-        self.axes = list(self.figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0])
-        self.lines = []
-        self.marks = []
-        for axes in self.axes:
-            (line,) = axes.plot([], [], color=_LINE_COLOUR, linewidth=1.2)
-            (marks,) = axes.plot([], [], linestyle="none", marker="o", markersize=4.5, color=_MARK_COLOUR)
-            self.lines.append(line)
-            self.marks.append(marks)
-            axes.tick_params(labelsize=8)
-            axes.grid(True, alpha=0.3)
-            axes.margins(x=0.01, y=0.12)
-        self.labels: list = []
-        self.figure.subplots_adjust(left=0.17, right=0.98, top=1 - 0.25 / height, bottom=0.45 / height, hspace=0.18)
-        self.lock = threading.Lock()
+def chart_height(rows: int) -> int:
+    """The picture's height in pixels for ``rows`` stacked charts."""
+    return _TOP + _BOTTOM + rows * PANEL_HEIGHT + (rows - 1) * _GAP
 
 
-_CANVASES: dict[int, _Canvas] = {}
-_CANVASES_LOCK = threading.Lock()
+def _limits(values: np.ndarray, margin: float) -> tuple[float, float]:
+    """The finite values' range widened by ``margin`` of itself (a flat or empty series gets a small band)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    if high - low <= 1e-12 * max(1.0, abs(high)):
+        half = max(abs(high) * 0.05, 0.05)
+        return low - half, high + half
+    pad = (high - low) * margin
+    return low - pad, high + pad
 
 
-def _canvas(rows: int) -> _Canvas:
-    with _CANVASES_LOCK:
-        if rows not in _CANVASES:
-            _CANVASES[rows] = _Canvas(rows)
-        return _CANVASES[rows]
+def _to_pixels(values: np.ndarray, low: float, high: float, first: float, last: float) -> np.ndarray:
+    """Map values in [low, high] onto pixel coordinates [first, last] (NaN stays NaN)."""
+    with np.errstate(invalid="ignore"):
+        return first + (np.asarray(values, dtype=np.float64) - low) * ((last - first) / (high - low))
 
 
 def draw_charts(
@@ -123,45 +110,60 @@ def draw_charts(
     bpm: float = 140.0,
     max_points: int | None = DISPLAY_POINTS,
     info_labels: Mapping[int, str] | None = None,
-) -> np.ndarray:
-    """Draw one chart per field, stacked with a shared x axis; returns the picture as an RGB uint8 array.
+):
+    """Draw one chart per field, stacked with a shared x axis; returns the picture as a palette PIL image.
 
-    ``max_points=None`` draws every frame (the slow baseline the benchmark compares against).
+    ``max_points=None`` draws every frame instead of the per-pixel envelope.
     """
-    board = _canvas(max(len(series), 1))
-    with board.lock:
-        for label in board.labels:
-            label.remove()
-        board.labels = []
-        if not series:
-            board.lines[0].set_data([], [])
-            board.marks[0].set_data([], [])
-            board.axes[0].set_ylabel("")
-            board.labels.append(
-                board.axes[0].text(0.5, 0.5, "No fields shown: choose fields above.", ha="center", va="center",
-                                   transform=board.axes[0].transAxes)
-            )
-        for axes, line, marks, field in zip(board.axes, board.lines, board.marks, series, strict=False):
-            values = np.asarray(field.values, dtype=np.float64)
-            if max_points is None:
-                frames, shown = np.arange(values.size, dtype=np.float64), values
-            else:
-                frames, shown = envelope(values, max_points)
-            line.set_data(frames_to_x(frames, unit, fps, bpm), shown)
-            frames_marked = np.asarray([f for f in field.keyframe_frames if 0 <= f < values.size], dtype=np.int64)
-            marks.set_data(frames_to_x(frames_marked, unit, fps, bpm), values[frames_marked])
-            axes.set_ylabel(field.name, fontsize=9, rotation=0, ha="right", va="center")
-            axes.relim()
-            axes.autoscale_view()
-        if info_labels and series:
-            top = board.axes[0]
-            for frame, label in info_labels.items():
-                if label:
-                    x = float(frames_to_x(np.asarray([frame]), unit, fps, bpm)[0])
-                    board.labels.append(
-                        top.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), fontsize=7,
-                                     color="#6b7280", xytext=(2, 2), textcoords="offset points")
-                    )
-        board.axes[-1].set_xlabel(unit, fontsize=9)
-        board.canvas.draw()
-        return np.asarray(board.canvas.buffer_rgba())[:, :, :3].copy()
+    rows = max(len(series), 1)
+    canvas = PaletteCanvas(WIDTH, chart_height(rows))
+    longest = max((np.asarray(field.values).size for field in series), default=0)
+    x_low, x_high = _limits(frames_to_x(np.array([0.0, max(longest - 1, 0)]), unit, fps, bpm), _X_MARGIN)
+    x_ticks = nice_ticks(x_low, x_high, 9)
+    x_pixels = [int(round(x)) for x in _to_pixels(np.asarray(x_ticks), x_low, x_high, _LEFT, _RIGHT)]
+    panels = [(_TOP + row * (PANEL_HEIGHT + _GAP), _TOP + row * (PANEL_HEIGHT + _GAP) + PANEL_HEIGHT - 1)
+              for row in range(rows)]
+    for top, bottom in panels:
+        canvas.rectangle(_LEFT, top, _RIGHT, bottom)
+    if not series:
+        top, bottom = panels[0]
+        canvas.text(((_LEFT + _RIGHT) / 2, (top + bottom) / 2), "No fields shown: choose fields above.", _LABEL_SIZE, "mm")
+    for (top, bottom), field in zip(panels, series, strict=False):
+        _draw_field(canvas, field, top, bottom, (x_low, x_high, x_pixels), unit, fps, bpm, max_points)
+    last_bottom = panels[-1][1]
+    for x, tick in zip(x_pixels, x_ticks, strict=True):
+        canvas.tick(x, last_bottom, x, last_bottom + 3)
+        canvas.text((x, last_bottom + 5), tick_label(tick, x_ticks), _TICK_SIZE, "mt")
+    canvas.text(((_LEFT + _RIGHT) / 2, last_bottom + 22), unit, _LABEL_SIZE, "mt")
+    if info_labels and series:
+        for frame, label in info_labels.items():
+            x = float(_to_pixels(frames_to_x(np.asarray([frame]), unit, fps, bpm), x_low, x_high, _LEFT, _RIGHT)[0])
+            if label and _LEFT <= x <= _RIGHT:
+                canvas.text((x + 2, panels[0][0] - 2), label, _INFO_SIZE, "lb", shade=150)
+    return canvas.image()
+
+
+def _draw_field(canvas: PaletteCanvas, field: FieldSeries, top: int, bottom: int, x_axis: tuple,
+                unit: str, fps: float, bpm: float, max_points: int | None) -> None:
+    """One panel: grid, y ticks and labels, the field's name, its line and its keyframe marks."""
+    x_low, x_high, x_pixels = x_axis
+    values = np.asarray(field.values, dtype=np.float64)
+    y_low, y_high = _limits(values, _Y_MARGIN)
+    y_ticks = nice_ticks(y_low, y_high, 4)
+    y_pixels = [int(round(y)) for y in _to_pixels(np.asarray(y_ticks), y_low, y_high, bottom, top)]
+    canvas.grid_lines(x_pixels, y_pixels, _LEFT + 1, top + 1, _RIGHT - 1, bottom - 1)
+    labels = [tick_label(tick, y_ticks) for tick in y_ticks]
+    for y, label in zip(y_pixels, labels, strict=True):
+        canvas.tick(_LEFT - 3, y, _LEFT, y)
+        canvas.text((_LEFT - 5, y), label, _TICK_SIZE, "rm")
+    widest = max((text_width(label, _TICK_SIZE) for label in labels), default=0)
+    canvas.text((_LEFT - 12 - widest, (top + bottom) / 2), field.name, _LABEL_SIZE, "rm")
+    if max_points is None:
+        frames, shown = np.arange(values.size, dtype=np.float64), values
+    else:
+        frames, shown = envelope(values, max_points)
+    xs = _to_pixels(frames_to_x(frames, unit, fps, bpm), x_low, x_high, _LEFT, _RIGHT)
+    canvas.polyline(xs, _to_pixels(np.where(np.isfinite(shown), shown, np.nan), y_low, y_high, bottom, top))
+    marked = np.asarray([f for f in field.keyframe_frames if 0 <= f < values.size], dtype=np.int64)
+    canvas.dots(_to_pixels(frames_to_x(marked, unit, fps, bpm), x_low, x_high, _LEFT, _RIGHT),
+                _to_pixels(values[marked], y_low, y_high, bottom, top))

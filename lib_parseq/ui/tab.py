@@ -18,7 +18,7 @@ from lib_parseq.ui.audio_panel import build_audio_panel, wire_audio_panel
 from lib_parseq.ui.chart import X_UNITS
 from lib_parseq.ui.document import field_choices, last_frame, shown_fields, with_options, with_shown_fields
 from lib_parseq.ui.exporting import deforum_schedules_text, write_exports
-from lib_parseq.ui.gradio_compat import js_kwargs
+from lib_parseq.ui.gradio_compat import js_kwargs, png_image_kwargs
 from lib_parseq.ui.importing import import_file, import_text, import_travel_boxes
 from lib_parseq.ui.preview import (
     Preview,
@@ -58,7 +58,7 @@ def _prompts_frame(doc: dict) -> Any:
 def _table_frame(preview: Preview | None, doc: dict, start: Any) -> Any:
     import pandas as pd
 
-    headers, rows = frame_table(preview.manifest if preview else None, shown_fields(doc), int(start or 0))
+    headers, rows = frame_table(preview.compiled if preview else None, shown_fields(doc), int(start or 0))
     return pd.DataFrame(rows, columns=headers)
 
 
@@ -105,7 +105,7 @@ def build_tab(*, standalone: bool = False, render_dir: Path | None = None) -> An
 
     start_doc = load_starter(DEFAULT_STARTER)
     start_preview = compile_preview(start_doc)
-    start_manifest_text, start_manifest_label = manifest_preview(start_preview.manifest)
+    start_manifest_text, start_manifest_label = manifest_preview(start_preview.compiled)
     css = STYLE_FILE.read_text(encoding="utf-8") if standalone and STYLE_FILE.is_file() else None
 
     with gr.Blocks(analytics_enabled=False, css=css, title="Parseq") as tab:
@@ -169,6 +169,7 @@ def build_tab(*, standalone: bool = False, render_dir: Path | None = None) -> An
                     interactive=False,
                     show_label=False,
                     elem_id="parseq_chart",
+                    **png_image_kwargs(),
                 )
             with gr.Tab("Prompts", elem_id="parseq_prompts_tab"):
                 prompts_enabled = gr.Checkbox(
@@ -204,7 +205,7 @@ def build_tab(*, standalone: bool = False, render_dir: Path | None = None) -> An
                     table_start = gr.Number(value=0, label="Table from frame", precision=0, elem_id="parseq_table_start")
                     prompt_frame = gr.Number(value=0, label="Prompt at frame", precision=0, elem_id="parseq_prompt_frame")
                 prompt_text = gr.Textbox(
-                    value=prompt_at(start_preview.manifest, 0),
+                    value=prompt_at(start_preview.compiled, 0),
                     label="Rendered prompt",
                     lines=2,
                     interactive=False,
@@ -296,14 +297,14 @@ def build_tab(*, standalone: bool = False, render_dir: Path | None = None) -> An
             """Outputs for ``view_outputs``; parts that did not change are left alone."""
             if previous is preview:
                 return [doc, preview, gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()]
-            text, label = manifest_preview(None if preview.error else preview.manifest)
+            text, label = manifest_preview(None if preview.error else preview.compiled)
             return [
                 doc,
                 preview,
                 error_html(preview.error),
                 preview.chart if preview.chart is not None else gr.update(),
                 _table_frame(preview, doc, start),
-                prompt_at(preview.manifest, frame),
+                prompt_at(preview.compiled, frame),
                 gr.update(value=text, label=label) if not preview.error else gr.update(label=label + " (stale: fix the error)"),
                 last_frame(doc),
             ]
@@ -406,7 +407,7 @@ def build_tab(*, standalone: bool = False, render_dir: Path | None = None) -> An
         def on_view(doc, previous, x_unit, start, frame):
             preview = compile_preview(doc, x_unit, previous=previous)
             chart_update = preview.chart if preview.chart is not None and preview is not previous else gr.update()
-            return [preview, chart_update, _table_frame(preview, doc, start), prompt_at(preview.manifest, frame)]
+            return [preview, chart_update, _table_frame(preview, doc, start), prompt_at(preview.compiled, frame)]
 
         def on_export(doc, previous):
             if previous is None or previous.error or previous.manifest is None:
