@@ -39,7 +39,8 @@ def _compile(args: argparse.Namespace) -> int:
     from lib_parseq.cli.outputs import check_output_file
     from lib_parseq.schedules.compiler import compile_columns
     from lib_parseq.schedules.document import load_document, read_json_file
-    from lib_parseq.schedules.validate import is_manifest, raise_for_problems, validate
+    from lib_parseq.schedules.validate import is_manifest, validate
+    from lib_parseq.schedules.validate_problems import raise_for_problems
 
     if args.output != "-":
         check_output_file(args.output)

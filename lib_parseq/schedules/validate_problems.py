@@ -100,7 +100,7 @@ def as_number(value: Any) -> float | None:
     if isinstance(value, float):
         return value
     if isinstance(value, str):
-        return float(value) if _DECIMAL_TEXT.match(value) else None
+        return numeric_text_value(value) if _DECIMAL_TEXT.match(value) else None
     return None
 
 

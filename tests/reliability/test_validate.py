@@ -181,3 +181,12 @@ def test_the_validator_does_not_import_the_language(repo_root: Path):
         imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert not any(name and name.startswith("lib_parseq.language") for name in imported)
+
+
+@pytest.mark.parametrize("text", ["0\x1f", "\x1c12", "12\x1e"])
+def test_a_number_text_with_a_control_separator_is_a_problem_not_a_crash(text):
+    """Python's regex ``\\s`` matches the separators U+001C-U+001F but ``float`` refuses them (the
+    long fuzz run found ``"output_fps": "0\\x1f"`` raising ValueError out of ``validate``)."""
+    keyframes = [{"frame": 0, "seed": 1}, {"frame": 10, "seed": 2}]
+    problems = validate({"keyframes": keyframes, "options": {"output_fps": text, "bpm": 120}})
+    assert [p.path for p in problems if p.severity == "error"] == ["$.options.output_fps"]
