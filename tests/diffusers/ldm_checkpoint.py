@@ -3,8 +3,8 @@
 The tests need a single-file ``.safetensors`` to load through ``--model FILE``, and no hub to download one from,
 so they write one from the tiny pipeline: every weight renamed from diffusers' layout to the original
 (CompVis/LDM) one: ``model.diffusion_model.*`` (input/middle/output blocks), ``first_stage_model.*`` (the VAE's
-encoder.down/mid and decoder.up, numbered from the bottom) and ``cond_stage_model.transformer.*`` (the CLIP text
-model, names unchanged). Loading it back with diffusers' own converter and comparing renders checks the
+encoder.down/mid and decoder.up, numbered from the bottom) and ``cond_stage_model.transformer.text_model.*`` (the
+CLIP text model). Loading it back with diffusers' own converter and comparing renders checks the
 renaming.
 """
 
@@ -88,7 +88,7 @@ def save_single_file(pipe, path: Path) -> Path:
         weights[f"model.diffusion_model.{unet_key(key, layers, attended)}"] = value
     for key, value in pipe.vae.state_dict().items():
         weights[f"first_stage_model.{vae_key(key, blocks)}"] = value
-    for key, value in pipe.text_encoder.state_dict().items():
-        weights[f"cond_stage_model.transformer.{key}"] = value
+    for key, value in pipe.text_encoder.state_dict().items():  # transformers ≥ 5.6 dropped the text_model level
+        weights[f"cond_stage_model.transformer.{key if key.startswith('text_model.') else 'text_model.' + key}"] = value
     save_file({key: value.contiguous() for key, value in weights.items()}, str(path))
     return path

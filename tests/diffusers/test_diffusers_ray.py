@@ -25,11 +25,17 @@ slow = pytest.mark.skipif(os.environ.get("PARSEQ_TEST_RAY") != "1",
 
 @pytest.fixture(scope="module")
 def ray_cluster():
+    """One local cluster for the module. PYTHONPATH is set in the environment the cluster inherits rather than
+    as a runtime environment, so the workers Ray starts with the cluster can become the pipeline workers (a
+    runtime environment would need fresh processes); no dashboard, no usage-stats reporting."""
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
+    patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
+    patch.undo()
 
 
 @pytest.fixture(scope="module")
