@@ -9,8 +9,8 @@ from render_helpers import decode_frames, make_manifest
 
 from lib_parseq.render import RenderSettings, render
 from lib_parseq.render.batching import StoppableBatchBackend
-from lib_parseq.render.streaming import ChunkLost, run_in_order
 from lib_parseq.render.state import read_png
+from lib_parseq.render.streaming import ChunkLost, run_in_order
 
 
 def marked(images, params) -> list[np.ndarray]:
