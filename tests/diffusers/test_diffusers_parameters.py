@@ -149,3 +149,25 @@ def test_a_text_to_image_frame_is_the_same_alone_or_in_a_batch(backend):
     alone = [backend.generate(image, p) for image, p in zip(images, params, strict=True)]
     assert all(np.array_equal(a, b) for a, b in zip(batched, alone, strict=True))
     assert len({a.tobytes() for a in batched}) == 3
+
+
+def test_exact_batches_default_to_the_cpu_and_follow_the_flag(backend, tiny_model):
+    from lib_parseq.backends.diffusers_backend import DiffusersBackend
+    from lib_parseq.cli import build_parser
+    from lib_parseq.cli.cmd_render import make_backend
+
+    assert DiffusersBackend(backend.pipe, device="cuda").exact_batches is False
+    args = build_parser().parse_args(["render", "m.json", "--video", "v.mp4", "-o", "o.mp4", "--backend", "diffusers",
+                                      "--model", str(tiny_model), "--device", "cpu", "--steps", "4", "--no-exact-batches"])
+    fast = make_backend(args)
+    assert fast.exact_batches is False
+    sizes: list[int] = []
+    hook = fast.pipe.unet.conv_in.register_forward_pre_hook(lambda module, inputs: sizes.append(len(inputs[0])))
+    try:
+        images, params = three_frames(0.5)
+        fast.generate_batch(images, params)  # 4 steps × 0.5: 2 UNet steps, one call of 3 CFG pairs each
+        fast.exact_batches = True
+        fast.generate_batch(images, params)  # 2 steps of three calls, one CFG pair each
+    finally:
+        hook.remove()
+    assert sizes == [6, 6] + [2] * 6
