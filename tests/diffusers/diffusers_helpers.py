@@ -60,3 +60,14 @@ def make_video(path: Path, frames: int = 6) -> Path:
 
 def frame_pngs(folder: Path) -> list[np.ndarray]:
     return [np.asarray(Image.open(p).convert("RGB")) for p in sorted(folder.glob("frame_*.png"))]
+
+
+def render_cli(parseq_cli, model, folder: Path, data: dict, *extra, video=None) -> list[np.ndarray]:
+    """Render ``data`` into ``folder`` through the CLI (``--init`` image, or ``video``); returns the frames
+    written (lossless PNGs)."""
+    manifest_path, image = write_inputs(folder, data)
+    source = ("--video", video) if video is not None else ("--init", image)
+    code, err = parseq_cli("render", manifest_path, *source, "-o", folder / "out.mp4", "--model", model,
+                           "--save-frames", folder / "frames", *COMMON, *extra)
+    assert code == 0, err
+    return frame_pngs(folder / "frames")

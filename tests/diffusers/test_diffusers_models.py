@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from diffusers_helpers import COMMON, frame_pngs, make_video, manifest, needs_diffusers, write_inputs
+from diffusers_helpers import (
+    COMMON,
+    frame_pngs,
+    make_video,
+    manifest,
+    needs_diffusers,
+    render_cli,
+    write_inputs,
+)
 
 pytestmark = needs_diffusers
 
-
-def render(parseq_cli, model, folder, data, *extra, video=None) -> list[np.ndarray]:
-    manifest_path, image = write_inputs(folder, data)
-    source = ("--video", video) if video is not None else ("--init", image)
-    code, err = parseq_cli("render", manifest_path, *source, "-o", folder / "out.mp4", "--model", model,
-                           "--save-frames", folder / "frames", *COMMON, *extra)
-    assert code == 0, err
-    return frame_pngs(folder / "frames")
 
 
 def test_an_sdxl_folder_loads_as_the_sdxl_img2img_pipeline(tiny_sdxl_model):
@@ -29,7 +29,7 @@ def test_an_sdxl_folder_loads_as_the_sdxl_img2img_pipeline(tiny_sdxl_model):
 
 def test_an_sdxl_model_renders_loopback_and_batched_vid2vid_exactly(tmp_path, tiny_sdxl_model, parseq_cli):
     data = manifest(3, deforum_prompt=lambda f: f"red cat: 0.7 AND blue dog: 0.{f + 1}")  # pooled embeds blended
-    loop = render(parseq_cli, tiny_sdxl_model, tmp_path / "loop", data)
+    loop = render_cli(parseq_cli, tiny_sdxl_model, tmp_path / "loop", data)
     manifest_path, image = write_inputs(tmp_path / "dry", data)
     code, err = parseq_cli("render", manifest_path, "--init", image, "-o", tmp_path / "dry" / "out.mp4",
                            "--dry-run", "--quiet", "--save-frames", tmp_path / "dry" / "frames")
@@ -37,8 +37,8 @@ def test_an_sdxl_model_renders_loopback_and_batched_vid2vid_exactly(tmp_path, ti
     dry = frame_pngs(tmp_path / "dry" / "frames")
     assert len(loop) == 3 and all(np.abs(a.astype(int) - b.astype(int)).mean() > 5 for a, b in zip(loop, dry, strict=True))
     video = make_video(tmp_path / "in.mp4", 3)
-    one = render(parseq_cli, tiny_sdxl_model, tmp_path / "one", data, video=video)
-    three = render(parseq_cli, tiny_sdxl_model, tmp_path / "three", data, "--batch", "3", video=video)
+    one = render_cli(parseq_cli, tiny_sdxl_model, tmp_path / "one", data, video=video)
+    three = render_cli(parseq_cli, tiny_sdxl_model, tmp_path / "three", data, "--batch", "3", video=video)
     assert len(one) == 3 and all(np.array_equal(a, b) for a, b in zip(one, three, strict=True))
 
 
@@ -54,8 +54,8 @@ def checkpoint(tmp_path_factory, tiny_model):
 
 def test_a_single_file_checkpoint_renders_the_frames_its_folder_does(tmp_path, tiny_model, checkpoint, parseq_cli):
     data = manifest(3)
-    from_file = render(parseq_cli, checkpoint, tmp_path / "file", data, "--model-config", tiny_model)
-    from_folder = render(parseq_cli, tiny_model, tmp_path / "folder", data)
+    from_file = render_cli(parseq_cli, checkpoint, tmp_path / "file", data, "--model-config", tiny_model)
+    from_folder = render_cli(parseq_cli, tiny_model, tmp_path / "folder", data)
     assert len(from_file) == 3 and all(np.array_equal(a, b) for a, b in zip(from_file, from_folder, strict=True))
 
 
