@@ -36,7 +36,8 @@ def exact_networks(pipe: Any, frames: int) -> Iterator[None]:
     time, every network input in the standard contiguous layout (see the module docstring)."""
     unet, vae = pipe.unet, getattr(pipe, "vae", None)
     patched = [(unet, "forward", _unet_per_frame(unet.forward, frames))]
-    if vae is not None and hasattr(vae, "use_slicing"):
+    slicing = getattr(vae, "use_slicing", None)
+    if slicing is not None:
         vae.use_slicing = True
         patched += [(vae, name, _contiguous_inputs(getattr(vae, name))) for name in ("encode", "decode")]
     for module, name, replacement in patched:
@@ -46,6 +47,8 @@ def exact_networks(pipe: Any, frames: int) -> Iterator[None]:
     finally:
         for module, name, _ in patched:
             delattr(module, name)
+        if slicing is not None:
+            vae.use_slicing = slicing
 
 
 def _unet_per_frame(original: Callable[..., Any], frames: int) -> Callable[..., Any]:
