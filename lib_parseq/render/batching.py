@@ -116,13 +116,15 @@ def produce_frames(plan: RenderPlan, settings: RenderSettings, state: PipelineSt
         outputs = iter(backend.generate_stream(batches))
     else:
         outputs = (backend.generate_batch(images, params) for images, params in batches)
+    next_frame = first
     while True:
-        frame = batches.waiting[0][0].start if batches.waiting else None
-        with backend_failures(plan.start if frame is None else frame):
+        # the oldest batch handed out, or (one batch at a time) the one the call is about to prepare
+        with backend_failures(batches.waiting[0][0].start if batches.waiting else next_frame):
             chunk_outputs = next(outputs, None)
         if chunk_outputs is None:
             break
         chunk, params = batches.waiting.popleft()
+        next_frame = chunk.stop
         chunk_outputs = list(chunk_outputs)
         if len(chunk_outputs) != len(chunk):
             error = RenderError(f"the backend returned {len(chunk_outputs)} images for {len(chunk)} frames",
