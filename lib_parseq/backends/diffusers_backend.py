@@ -12,13 +12,15 @@ A frame at denoise 0 is its input unchanged (nothing to denoise); at a low denoi
 at least one is run (img2img runs steps × denoise of them).
 
 ``generate_batch`` renders several independent frames per pipeline call (consecutive frames with the same
-strength, steps and guidance share a call). ``stop()`` aborts the frame being denoised at the next step.
+strength, steps and guidance share a call); with ``exact_batches`` (the default on the CPU) each frame is
+bit-for-bit what a one-frame call makes (``diffusers_exact``). ``stop()`` aborts the frame being denoised at
+the next step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ import torch
 from PIL import Image
 
 from lib_parseq.backends.diffusers_drift import DiffusersNoiseDrift, frame_seeds
+from lib_parseq.backends.diffusers_exact import exact_networks
 from lib_parseq.backends.diffusers_noise import frame_noise
 from lib_parseq.backends.diffusers_options import DiffusersOptions
 from lib_parseq.backends.diffusers_pipeline import load_pipeline, resolve_device, text_to_image
@@ -63,11 +66,13 @@ class FrameRequest:
 class DiffusersBackend(StoppableBatchBackend):
     """A Backend over a loaded diffusers pipeline (``from_options`` loads one)."""
 
-    def __init__(self, pipe: Any, *, steps: int = 20, device: str | None = None, max_batch: int = 1) -> None:
+    def __init__(self, pipe: Any, *, steps: int = 20, device: str | None = None, max_batch: int = 1,
+                 exact_batches: bool | None = None) -> None:
         self.pipe = pipe
         self.steps = steps
         self.max_batch = max_batch
         self.device = device or str(pipe.device)
+        self.exact_batches = self.device == "cpu" if exact_batches is None else exact_batches
         self.prompts = PromptEncoder(pipe, self.device)
         self._text_to_image: Any = None
         self.noise_drift: DiffusersNoiseDrift | None = None  # set for a render with noise_shift
@@ -75,7 +80,8 @@ class DiffusersBackend(StoppableBatchBackend):
     @classmethod
     def from_options(cls, options: DiffusersOptions) -> DiffusersBackend:
         pipe = load_pipeline(options)
-        return cls(pipe, steps=options.steps, device=resolve_device(options.device), max_batch=options.batch)
+        return cls(pipe, steps=options.steps, device=resolve_device(options.device), max_batch=options.batch,
+                   exact_batches=options.exact_batches)
 
     def generate_batch(self, images: Sequence[np.ndarray], params: Sequence[FrameParams]) -> list[np.ndarray]:
         """Outputs for independent frames, in order; frames with the same call settings share a call."""
@@ -118,7 +124,8 @@ class DiffusersBackend(StoppableBatchBackend):
                 result = self._text_to_image_call(requests, width, height, kwargs)
             else:
                 pictures = [Image.fromarray(r.image) for r in requests]
-                with _own_noise(self.pipe.scheduler, lambda shape: _stacked_noise(requests, shape, self.noise_drift)):
+                with _own_noise(self.pipe.scheduler, lambda shape: _stacked_noise(requests, shape, self.noise_drift)), \
+                        self._networks(self.pipe, len(requests)):
                     result = self.pipe(image=pictures, strength=first.strength, **kwargs)
         except RenderStopped:
             raise
@@ -141,7 +148,11 @@ class DiffusersBackend(StoppableBatchBackend):
         channels = int(pipe.unet.config.in_channels)
         latents = _stacked_noise(requests, (len(requests), channels, height // scale, width // scale),
                                  self.noise_drift)
-        return pipe(width=width, height=height, latents=latents.to(self.device, pipe.unet.dtype), **kwargs)
+        with self._networks(pipe, len(requests)):
+            return pipe(width=width, height=height, latents=latents.to(self.device, pipe.unet.dtype), **kwargs)
+
+    def _networks(self, pipe: Any, frames: int) -> AbstractContextManager[None]:
+        return exact_networks(pipe, frames) if self.exact_batches else nullcontext()
 
     def _check_stop(self, pipe: Any, step: int, timestep: Any, callback_kwargs: dict) -> dict:
         if self.should_stop():

@@ -27,6 +27,8 @@ class DiffusersOptions:
     (a class name such as ``EulerDiscreteScheduler`` or a short name such as ``euler``); ``batch`` is the most
     frames per pipeline call (vid2vid without loopback blending only). ``model_config`` is the diffusers
     folder (or hub ID) whose configs describe a single-file checkpoint, for machines without internet.
+    ``exact_batches`` makes a batched frame bit-for-bit a one-frame call's (None: on the CPU only; see
+    ``diffusers_exact``).
     """
 
     model: str
@@ -36,6 +38,7 @@ class DiffusersOptions:
     device: str = "auto"
     batch: int = 1
     model_config: str | None = None
+    exact_batches: bool | None = None
 
     def __post_init__(self) -> None:
         if not self.model or not str(self.model).strip():

@@ -168,6 +168,9 @@ def _load_single_file(path: Path, dtype: torch.dtype, config: str | None) -> Any
     if path.suffix.lower() not in SINGLE_FILE_SUFFIXES:
         raise RenderError(f"{path} is not a checkpoint file: expected one of {', '.join(SINGLE_FILE_SUFFIXES)} "
                           "or a diffusers model folder")
+    if config and _looks_like_path(config) and not (Path(config).expanduser() / "model_index.json").is_file():
+        raise RenderError(f"--model-config {config} is not a diffusers model folder (with model_index.json): give "
+                          "the folder of a model of the checkpoint's architecture, e.g. stable-diffusion-v1-5")
     try:
         cls = StableDiffusionXLImg2ImgPipeline if _is_sdxl_checkpoint(path) else StableDiffusionImg2ImgPipeline
         extra = {"config": config} if config else {}

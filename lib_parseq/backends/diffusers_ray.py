@@ -1,19 +1,23 @@
 """Scale-out: the diffusers backend on a Ray cluster, one pipeline per worker (one per GPU where there are GPUs).
 
-The render loop on the driver stays the single owner of the frame pipeline and the encoder: it prepares a round
-of ``workers × batch`` independent vid2vid frames, this backend cuts the round into chunks of ``batch`` frames
-(the same calls a one-machine ``--batch`` render makes), runs the chunks on the workers at once, and hands the
-outputs back in frame order. A worker that dies has its chunk run again on a live one; the render fails with one
-clear error only when none is left. Resume and stop are the loop's own, so they stay exact. Loopback frames
-depend on each other and go to one worker at a time. CPU workers compute with the driver's number of torch
-threads (Ray would give them one): float sums depend on the thread count, and the same count makes every
-frame identical to a one-machine render.
+The render loop on the driver stays the single owner of the frame pipeline and the encoder. It hands this backend
+a lazy stream of chunks of ``batch`` independent vid2vid frames (the same calls a one-machine ``--batch`` render
+makes); the backend keeps up to ``in_flight`` chunks out (two per worker by default: one running, one queued,
+so a worker never waits for the driver), each on the least busy live worker, waits with ``ray.wait`` for
+whichever finishes first and hands the outputs back in frame order through a reorder buffer
+(``render.streaming.run_in_order``): the encoder gets each chunk as soon as the chunks before it are done, and
+memory holds at most ``in_flight`` chunks. A worker that dies has its chunks run again on a live one; the
+render fails with one clear error only when none is left. Resume and stop are the loop's own, so they stay
+exact (a stop lets the chunks out finish and be written). Loopback frames depend on each other and go to one
+worker at a time. CPU workers compute with the driver's number of torch threads (Ray would give them one):
+the kernels' blocking depends on the thread count, and the same count makes every frame identical to a
+one-machine render.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ from lib_parseq.backends.diffusers_options import DiffusersOptions
 from lib_parseq.errors import RenderError
 from lib_parseq.render.batching import StoppableBatchBackend
 from lib_parseq.render.params import FrameParams
+from lib_parseq.render.streaming import ChunkLost, run_in_order
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -48,20 +53,21 @@ class PipelineWorker:
 
 
 class RayBackend(StoppableBatchBackend):
-    """A BatchBackend over Ray actors; ``start`` connects (or starts a local cluster) and loads the workers."""
+    """A streaming batch backend over Ray actors; ``start`` connects (or starts a local cluster) and loads them."""
 
-    def __init__(self, workers: list[Any], chunk: int, *, owns_ray: bool) -> None:
+    def __init__(self, workers: list[Any], chunk: int, *, owns_ray: bool, in_flight: int | None = None) -> None:
         if not workers:
             raise RenderError("no Ray workers to render on")
         self.workers = list(workers)
-        self.chunk = chunk
-        self.max_batch = chunk * len(self.workers)
+        self.max_batch = chunk
+        self.in_flight = in_flight or 2 * len(self.workers)
         self.owns_ray = owns_ray
         self.rerun_chunks = 0
+        self._busy: dict[Any, int] = {}  # tasks out per live worker
 
     @classmethod
-    def start(cls, options: DiffusersOptions, *, address: str | None = None,
-              workers: int | None = None) -> RayBackend:
+    def start(cls, options: DiffusersOptions, *, address: str | None = None, workers: int | None = None,
+              in_flight: int | None = None) -> RayBackend:
         """Connect to ``address`` (None: this machine's cluster, started if need be) and start the workers."""
         owns_ray = not ray.is_initialized()
         if owns_ray:
@@ -83,40 +89,54 @@ class RayBackend(StoppableBatchBackend):
                 ray.kill(handle)
             cause = exc.cause if isinstance(getattr(exc, "cause", None), RenderError) else exc
             raise RenderError(f"a Ray worker could not load the model: {getattr(cause, 'message', cause)}") from exc
-        return cls(handles, options.batch, owns_ray=owns_ray)
+        return cls(handles, options.batch, owns_ray=owns_ray, in_flight=in_flight)
 
     def worker_pids(self) -> list[int]:
         return ray.get([worker.pid.remote() for worker in self.workers])
 
     def generate_batch(self, images: Sequence[np.ndarray], params: Sequence[FrameParams]) -> list[np.ndarray]:
-        """Outputs in order; chunks of ``chunk`` frames run on the workers at once, a dead worker's chunk again."""
-        chunks = [(start, min(start + self.chunk, len(images))) for start in range(0, len(images), self.chunk)]
-        outputs: list[list[np.ndarray] | None] = [None] * len(chunks)
-        waiting = list(range(len(chunks)))
-        while waiting:
+        """One chunk's outputs (loopback frames, one at a time), run again elsewhere if its worker dies."""
+        return next(iter(self.generate_stream([(images, params)])))
+
+    def generate_stream(self, batches: Iterable[tuple[Sequence[np.ndarray], Sequence[FrameParams]]]
+                        ) -> Iterator[list[np.ndarray]]:
+        """Each chunk's outputs in order, as they complete (see the module docstring)."""
+        running: dict[Any, Any] = {}  # task → its worker
+
+        def submit(batch: tuple[Sequence[np.ndarray], Sequence[FrameParams]]) -> Any:
+            images, params = batch
             if not self.workers:
                 raise RenderError("every Ray worker died; the frames finished so far are kept",
-                                  frame=params[chunks[waiting[0]][0]].frame)
-            running = {}
-            for position, index in enumerate(waiting):
-                worker = self.workers[position % len(self.workers)]
-                start, end = chunks[index]
-                running[index] = (worker, worker.generate_batch.remote(list(images[start:end]), list(params[start:end])))
-            waiting = []
-            for index, (worker, ref) in running.items():
-                try:
-                    outputs[index] = ray.get(ref)
-                except RayActorError:
-                    if worker in self.workers:
-                        self.workers.remove(worker)
-                    self.rerun_chunks += 1
-                    waiting.append(index)
-                except ray.exceptions.RayTaskError as exc:
-                    cause = getattr(exc, "cause", None)
-                    if isinstance(cause, RenderError):
-                        raise cause from exc
-                    raise
-        return [image for chunk in outputs for image in chunk]
+                                  frame=params[0].frame)
+            worker = min(self.workers, key=lambda w: self._busy.get(w, 0))
+            self._busy[worker] = self._busy.get(worker, 0) + 1
+            task = worker.generate_batch.remote(list(images), list(params))
+            running[task] = worker
+            return task
+
+        def wait(tasks: list[Any]) -> list[Any]:
+            done, _ = ray.wait(tasks, num_returns=1)
+            return done
+
+        def collect(task: Any) -> list[np.ndarray]:
+            worker = running.pop(task)
+            if worker in self._busy:
+                self._busy[worker] -= 1
+            try:
+                return ray.get(task)
+            except RayActorError as exc:
+                if worker in self.workers:
+                    self.workers.remove(worker)
+                    self._busy.pop(worker, None)
+                self.rerun_chunks += 1
+                raise ChunkLost from exc
+            except ray.exceptions.RayTaskError as exc:
+                cause = getattr(exc, "cause", None)
+                if isinstance(cause, RenderError):
+                    raise cause from exc
+                raise
+
+        return run_in_order(batches, submit, wait, collect, self.in_flight)
 
     def close(self) -> None:
         """Stop the workers, and the local Ray cluster when this backend started it."""

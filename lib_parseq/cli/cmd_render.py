@@ -56,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     model.add_argument("--device", choices=DEVICES, default="auto", help="auto: cuda, then mps, then cpu")
     model.add_argument("--batch", type=_positive_int, default=1,
                        help="frames per pipeline call (vid2vid without loopback blending; default 1)")
+    model.add_argument("--exact-batches", action=argparse.BooleanOptionalAction, default=None,
+                       help="batched frames bit-for-bit equal to --batch 1 (the UNet runs per frame; default: on "
+                       "the CPU only, since on a GPU it gives up most of what batching gains)")
     model.add_argument("--ray", metavar="ADDRESS", nargs="?", const="local",
                        help="spread vid2vid frames over a Ray cluster (ADDRESS, or no value: a local cluster)")
     model.add_argument("--ray-workers", type=_positive_int, help="pipelines to start on the Ray cluster "
@@ -275,7 +278,7 @@ def make_backend(args: argparse.Namespace):
 
     options = DiffusersOptions(model=args.model or "", steps=args.steps, scheduler=args.scheduler,
                                dtype=args.dtype, device=args.device, batch=args.batch,
-                               model_config=args.model_config)
+                               model_config=args.model_config, exact_batches=args.exact_batches)
     require_diffusers()
     if args.ray is not None:
         from lib_parseq.backends.diffusers_ray import RayBackend

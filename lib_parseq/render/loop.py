@@ -109,7 +109,7 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = plan.start  # frames in the video being written (the saved ones once replayed)
     saved_mark = 0
-    every = checkpoint_interval(settings.checkpoint_every, batch_size(plan, backend))
+    every = checkpoint_interval(settings.checkpoint_every, batch_size(plan, settings, backend))
     interrupted = False
     started = time.perf_counter()
     try:

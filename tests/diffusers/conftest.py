@@ -26,3 +26,12 @@ def parseq_cli(capsys):
         return code, capsys.readouterr().err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_sdxl_model(tmp_path_factory) -> Path:
+    """A tiny random-weight SDXL pipeline saved as a diffusers folder (built once per session)."""
+    pytest.importorskip("diffusers")
+    from tiny_pipeline import save_tiny_sdxl_pipeline
+
+    return save_tiny_sdxl_pipeline(tmp_path_factory.mktemp("tiny-sdxl"))

@@ -152,3 +152,15 @@ def test_a_file_that_is_not_a_checkpoint_is_one_clear_line(tmp_path, tiny_model,
     save_file({"unrelated.weight": torch.zeros(2, 2)}, str(bogus))
     code, err = run_render(parseq_cli, tmp_path / "b", bogus, "--model-config", tiny_model)
     assert code == 2 and f"cannot load the checkpoint {bogus}" in err and len(err.strip().splitlines()) == 1
+
+
+@needs_diffusers
+def test_a_model_config_that_is_not_a_model_folder_is_one_clear_line(tmp_path, parseq_cli):
+    import torch
+    from safetensors.torch import save_file
+
+    checkpoint = tmp_path / "model.safetensors"
+    save_file({"unrelated.weight": torch.zeros(2, 2)}, str(checkpoint))
+    code, err = run_render(parseq_cli, tmp_path, checkpoint, "--model-config", tmp_path / "nowhere")
+    assert code == 2 and f"--model-config {tmp_path / 'nowhere'} is not a diffusers model folder" in err
+    assert len(err.strip().splitlines()) == 1

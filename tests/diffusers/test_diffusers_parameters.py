@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from diffusers_helpers import assert_same_up_to_rounding, init_image, needs_diffusers
+from diffusers_helpers import init_image, needs_diffusers
 
 from lib_parseq.render.params import frame_params
 
@@ -14,15 +14,18 @@ pytestmark = needs_diffusers
 
 
 class RecordingPipe:
-    """Stands between the backend and the real pipeline and records each call's arguments."""
+    """Stands between the backend and the real pipeline and records each call's arguments and float images."""
 
     def __init__(self, pipe) -> None:
         self.pipe = pipe
         self.calls: list[dict] = []
+        self.images: list[np.ndarray] = []
 
     def __call__(self, **kwargs):
         self.calls.append(kwargs)
-        return self.pipe(**kwargs)
+        result = self.pipe(**kwargs)
+        self.images += list(np.asarray(result.images))
+        return result
 
     def __getattr__(self, name):
         return getattr(self.pipe, name)
@@ -100,14 +103,28 @@ def test_fractional_seed_noise_is_a_slerp_between_the_two_seeds():
     assert torch.allclose(slerp(0.3, start, start), start, atol=1e-6)
 
 
-def test_a_frame_renders_the_same_alone_or_in_a_batch(backend):
-    params = [frame_params({"frame": f, "seed": 10 + f, "scale": 6, "strength": 0.5, "deforum_prompt": "cat"})
+def three_frames(strength: float) -> tuple[list[np.ndarray], list]:
+    """Three different frames (seeds, inputs, a blended prompt) that can share one pipeline call."""
+    params = [frame_params({"frame": f, "seed": 10 + f, "scale": 6, "strength": strength,
+                            "deforum_prompt": "cat" if f != 1 else "red cat: 0.5 AND blue dog: 0.5"})
               for f in range(3)]
-    images = [np.roll(init_image(), 5 * f, axis=1) for f in range(3)]
-    batched = backend.generate_batch(images, params)
-    alone = [backend.generate(image, p) for image, p in zip(images, params, strict=True)]
-    for a, b in zip(batched, alone, strict=True):
-        assert_same_up_to_rounding(a, b)
+    return [np.roll(init_image(), 5 * f, axis=1) for f in range(3)], params
+
+
+def test_a_frame_renders_bit_for_bit_the_same_alone_or_in_a_batch(backend):
+    images, params = three_frames(0.5)
+    recorder = RecordingPipe(backend.pipe)
+    backend.pipe = recorder
+    try:
+        batched = backend.generate_batch(images, params)
+        alone = [backend.generate(image, p) for image, p in zip(images, params, strict=True)]
+    finally:
+        backend.pipe = recorder.pipe
+    assert backend.exact_batches and len(recorder.calls) == 4  # one call of three, then three of one
+    assert all(np.array_equal(a, b) for a, b in zip(batched, alone, strict=True))
+    # the pipeline's float images too, not only the bytes written
+    assert all(np.array_equal(a, b) for a, b in zip(recorder.images[:3], recorder.images[3:], strict=True))
+    assert len({a.tobytes() for a in batched}) == 3
     other_seed = backend.generate(images[0], frame_params({"frame": 0, "seed": 99, "scale": 6, "strength": 0.5,
                                                           "deforum_prompt": "cat"}))
     assert np.abs(other_seed.astype(int) - alone[0].astype(int)).max() > 1
@@ -124,3 +141,33 @@ def test_a_low_denoise_runs_at_least_one_step_and_denoise_0_returns_the_input(ba
     assert [call["num_inference_steps"] for call in recorder.calls] == [8]  # 4 steps × 0.125 would run none
     assert low.shape == init_image().shape and not np.array_equal(low, init_image())
     assert np.array_equal(unchanged, init_image())
+
+
+def test_a_text_to_image_frame_is_the_same_alone_or_in_a_batch(backend):
+    images, params = three_frames(0.0)  # denoise 1
+    batched = backend.generate_batch(images, params)
+    alone = [backend.generate(image, p) for image, p in zip(images, params, strict=True)]
+    assert all(np.array_equal(a, b) for a, b in zip(batched, alone, strict=True))
+    assert len({a.tobytes() for a in batched}) == 3
+
+
+def test_exact_batches_default_to_the_cpu_and_follow_the_flag(backend, tiny_model):
+    from lib_parseq.backends.diffusers_backend import DiffusersBackend
+    from lib_parseq.cli import build_parser
+    from lib_parseq.cli.cmd_render import make_backend
+
+    assert DiffusersBackend(backend.pipe, device="cuda").exact_batches is False
+    args = build_parser().parse_args(["render", "m.json", "--video", "v.mp4", "-o", "o.mp4", "--backend", "diffusers",
+                                      "--model", str(tiny_model), "--device", "cpu", "--steps", "4", "--no-exact-batches"])
+    fast = make_backend(args)
+    assert fast.exact_batches is False
+    sizes: list[int] = []
+    hook = fast.pipe.unet.conv_in.register_forward_pre_hook(lambda module, inputs: sizes.append(len(inputs[0])))
+    try:
+        images, params = three_frames(0.5)
+        fast.generate_batch(images, params)  # 4 steps × 0.5: 2 UNet steps, one call of 3 CFG pairs each
+        fast.exact_batches = True
+        fast.generate_batch(images, params)  # 2 steps of three calls, one CFG pair each
+    finally:
+        hook.remove()
+    assert sizes == [6, 6] + [2] * 6

@@ -49,9 +49,11 @@ def test_frames_that_depend_on_earlier_outputs_are_not_batched(tmp_path, test_vi
     render(make_manifest(4, loopback_frames=2), settings(tmp_path / "a"), blended, video_path=video)
     coloured = MarkingBackend(4)
     render(make_manifest(4), settings(tmp_path / "c", cc_window_width=2), coloured, video_path=video)
+    first_output = MarkingBackend(4)  # colour matched to the first output's histogram
+    render(make_manifest(4), settings(tmp_path / "f", colour_source="first"), first_output, video_path=video)
     loopback = MarkingBackend(4)
     render(make_manifest(4), settings(tmp_path / "l"), loopback, init_image=np.zeros((32, 32, 3), np.uint8))
-    assert blended.calls == coloured.calls == loopback.calls == [[0], [1], [2], [3]]
+    assert blended.calls == coloured.calls == first_output.calls == loopback.calls == [[0], [1], [2], [3]]
 
 
 def test_a_stopped_batched_render_resumes_with_the_same_batches(tmp_path, test_video):
