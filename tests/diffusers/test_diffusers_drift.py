@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 from diffusers_helpers import manifest, needs_diffusers
-from test_diffusers_render import render
+from diffusers_helpers import render_cli as render
 
 from lib_parseq.render.params import frame_params
 
