@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 import pytest
+from parseq_script import parseq_script_info
 from webui_host import Host, HostError, webui_host
 
 HERE = Path(__file__).resolve().parent
@@ -42,3 +43,9 @@ def host(tmp_path_factory) -> Host:
             yield started_host
     except HostError as exc:
         pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def script_info(host) -> dict:
+    """The Parseq script's ``/sdapi/v1/script-info`` entry."""
+    return parseq_script_info(host.client)
