@@ -6,8 +6,9 @@ the UNet was given at each call, after every ``on_cfg_denoiser`` callback: each 
 each frame is one UNet batch of 2 rows (cond + uncond) per step, and frames 0 and 3 get exactly the conditioning
 and give exactly the image (bit for bit: the CPU run is deterministic) of the single prompt rendered alone with
 the same seed, strength and init (composable mode, one prompt; frame 3's init is frame 2's output, which is what
-the loopback hands it: no motion, no colour coherence). On Forge the render falls back to composable prompts and
-says so.
+the loopback hands it: no motion, no colour coherence). Comparing images needs a checkpoint whose images depend
+on the prompt (a random-weight SD 1.5, ``PARSEQ_REAL_WEBUI_CKPT``); A1111's weightless ``empty.pt`` makes flat grey
+images, and that test skips there. On Forge the render falls back to composable prompts and says so.
 """
 
 from __future__ import annotations
@@ -65,13 +66,11 @@ def pixels(path) -> np.ndarray:
 
 def render(host, info, doc, *, init: Image.Image | None = None, **by_label) -> tuple[dict, list, dict[int, list]]:
     """Render ``doc``; return its video note, saved frame PNGs and the UNet calls per frame."""
-    if host.has_recorder:
-        host.unet_calls()  # forget calls of earlier tests
+    host.unet_calls()  # forget calls of earlier tests
     response = img2img(host.client, info, doc, steps=STEPS, init=init, **{"Save frames": True, **by_label})
     note = video_note(first_infotext(response))
     assert (note["written"], note["total"], note["stopped"]) == (len(doc["rendered_frames"]),) * 2 + (False,), note
-    calls = by_frame(host.unet_calls()) if host.has_recorder else {}
-    return note, saved_frames(note["path"]), calls
+    return note, saved_frames(note["path"]), by_frame(host.unet_calls())
 
 
 def conds(calls: list[dict]) -> set[tuple[str, str]]:
@@ -104,10 +103,12 @@ def test_each_frame_is_one_batch_of_cond_and_uncond_per_step_with_its_own_condit
         assert len(conds(frame_calls)) == 1, f"frame {frame}'s conditioning changes between steps"
     cond_per_frame = [next(iter(conds(calls[f])))[0] for f in range(4)]
     assert len(set(cond_per_frame)) == 4, f"frames share a conditioning: {cond_per_frame}"
-    sums = [calls[f][0]["rows"][0]["sum"] for f in range(4)]
-    assert sums[0] != sums[3] and min(sums[0], sums[3]) < sums[1] < max(sums[0], sums[3]), (
-        f"a lerp's sum lies between its ends: {sums}")
-    assert min(sums[0], sums[3]) < sums[2] < max(sums[0], sums[3]), sums
+    heads = [np.array(calls[f][0]["rows"][0]["head"]) for f in range(4)]
+    assert np.abs(heads[0] - heads[3]).max() > 1e-3, "the two prompts' conditionings differ"
+    for f in (1, 2):
+        expected = (1 - f / 3) * heads[0] + f / 3 * heads[3]
+        np.testing.assert_allclose(heads[f], expected, rtol=0, atol=1e-5,
+                                   err_msg=f"frame {f}'s conditioning is the lerp of the two prompts'")
 
 
 def test_frames_0_and_3_get_the_single_prompts_conditioning(a1111_travel):
@@ -124,6 +125,9 @@ def test_frames_0_and_3_are_the_single_prompts_images_bit_for_bit(a1111_travel):
     fox_png = a1111_travel["fox"][1][0]
     wolf_png = a1111_travel["wolf"][1][0]
     wolf_at_0_png = a1111_travel["wolf_at_0"][1][0]
+    if pixels(fox_png).std() == 0:
+        pytest.skip("this checkpoint makes flat images whatever the prompt (A1111's empty.pt has no weights): "
+                    "set PARSEQ_REAL_WEBUI_CKPT to a random-weight SD 1.5 checkpoint (README) to compare images")
     assert np.array_equal(pixels(frames[0]), pixels(fox_png))
     assert np.array_equal(pixels(frames[3]), pixels(wolf_png))
     # the image depends on the conditioning (the recorder woke the random UNet's zero layers): the wolf from
@@ -134,9 +138,10 @@ def test_frames_0_and_3_are_the_single_prompts_images_bit_for_bit(a1111_travel):
 
 def test_the_infotext_records_each_frames_blend(a1111_travel):
     texts = [parameters_of(png) for png in a1111_travel["frames"]]
-    assert f"Parseq blend: lerp; {FOX} 1 | {WOLF} 0; neg: (empty) 1" in texts[0], texts[0]
-    assert f"Parseq blend: lerp; {FOX} 0.666667 | {WOLF} 0.333333;" in texts[1], texts[1]
-    assert f"Parseq blend: lerp; {FOX} 0 | {WOLF} 1;" in texts[3], texts[3]
+    # A1111 quotes an infotext value that holds ":" (as JSON), so that pasting the infotext reads it back whole
+    assert f'Parseq blend: "lerp; {FOX} 1 | {WOLF} 0; neg: (empty) 1"' in texts[0], texts[0]
+    assert f'Parseq blend: "lerp; {FOX} 0.666667 | {WOLF} 0.333333; neg: (empty) 1"' in texts[1], texts[1]
+    assert f'Parseq blend: "lerp; {FOX} 0 | {WOLF} 1; neg: (empty) 1"' in texts[3], texts[3]
     assert texts[0].split("\n", 1)[0] == FOX and texts[3].split("\n", 1)[0] == WOLF, "the heaviest part is the prompt"
 
 

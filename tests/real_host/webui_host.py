@@ -59,6 +59,7 @@ class Host:
 
     @property
     def has_recorder(self) -> bool:
+        """The recorder extension answers (asking forgets the calls it recorded so far)."""
         try:
             self.unet_calls()
         except Exception:  # noqa: BLE001  (a webui reused without the recorder answers 404)

@@ -3,8 +3,10 @@
 It records what the UNet is actually given: a forward pre-hook on ``shared.sd_model.model.diffusion_model``
 (A1111's ldm UNet) sees the ``context`` of every UNet call after every ``on_cfg_denoiser`` callback has run and
 after A1111 has concatenated cond and uncond, whatever the callbacks' order. Per call it keeps the webui's job and
-progress text (the Parseq script writes "Frame k/N" and "Parseq frame f (...)"), the sampling step, and per batch
-row the shape, sum and SHA-1 of the float32 conditioning. ``GET /parseq-test-recorder/calls`` answers the calls
+progress text (the Parseq script writes "Frame k/N" and "Parseq frame f (...)"), the sampling step, how long the
+UNet took (``seconds``, from a forward hook), and per batch row the shape, sum and SHA-1 of the float32
+conditioning and its ``head`` (tokens 2-4, first 8 channels: values a test can check a blend on; tokens 0 and 1
+are the same for prompts that start with the same word, as CLIP's attention is causal). ``GET /parseq-test-recorder/calls`` answers the calls
 recorded since the previous request and forgets them.
 
 Random or empty checkpoints leave the UNet's zero-initialised layers (each block's output convolution and the
@@ -17,16 +19,20 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 
 import torch
 from modules import script_callbacks, shared
 
 ROUTE = "/parseq-test-recorder/calls"
 WAKE_STD = 0.02
+HEAD_TOKENS = slice(2, 5)
+HEAD_CHANNELS = 8
 
 _lock = threading.Lock()
 _calls: list[dict] = []
 _hooked: set[int] = set()
+_running = threading.local()
 
 
 def _unet():
@@ -37,7 +43,8 @@ def _unet():
 def _digest(row: torch.Tensor) -> dict:
     values = row.detach().to(device="cpu", dtype=torch.float32).contiguous()
     return {"shape": list(values.shape), "sum": float(values.double().sum()),
-            "sha1": hashlib.sha1(values.numpy().tobytes()).hexdigest()}
+            "sha1": hashlib.sha1(values.numpy().tobytes()).hexdigest(),
+            "head": values[HEAD_TOKENS, :HEAD_CHANNELS].flatten().tolist()}
 
 
 def _record(module, args, kwargs) -> None:
@@ -48,6 +55,15 @@ def _record(module, args, kwargs) -> None:
             "step": int(shared.state.sampling_step), "rows": [_digest(row) for row in context]}
     with _lock:
         _calls.append(call)
+    _running.call = call
+    _running.start = time.perf_counter()
+
+
+def _timed(module, args, kwargs, output) -> None:
+    call = getattr(_running, "call", None)
+    if call is not None:
+        call["seconds"] = time.perf_counter() - _running.start
+        _running.call = None
 
 
 def _wake_zero_layers(unet: torch.nn.Module) -> None:
@@ -65,6 +81,7 @@ def _ensure_hooked(params) -> None:
         return
     _wake_zero_layers(unet)
     unet.register_forward_pre_hook(_record, with_kwargs=True)
+    unet.register_forward_hook(_timed, with_kwargs=True)
     _hooked.add(id(unet))
 
 
