@@ -156,4 +156,4 @@ def test_forge_falls_back_to_composable_with_a_note(host, script_info):
     assert (note["written"], note["total"], note["stopped"]) == (4, 4, False), note
     texts = [parameters_of(png) for png in saved_frames(note["path"])]
     assert len(texts) == 4 and not any("Parseq blend" in text for text in texts), texts
-    assert f"{FOX} :1 AND {WOLF} :0" in texts[0].split("\n", 1)[0], texts[0]
+    assert texts[1].split("\n", 1)[0] == f"{FOX} :0.666667 AND {WOLF} :0.333333", f"composable prompts: {texts[1]}"
