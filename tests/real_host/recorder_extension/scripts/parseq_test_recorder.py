@@ -5,7 +5,7 @@ It records what the UNet is actually given: a forward pre-hook on ``shared.sd_mo
 after A1111 has concatenated cond and uncond, whatever the callbacks' order. Per call it keeps the webui's job and
 progress text (the Parseq script writes "Frame k/N" and "Parseq frame f (...)"), the sampling step, how long the
 UNet took (``seconds``, from a forward hook), and per batch row the shape, sum and SHA-1 of the float32
-conditioning and its ``head`` (tokens 2-4, first 8 channels: values a test can check a blend on; tokens 0 and 1
+conditioning, of the latent ``x`` and of the UNet's ``out``put, and its ``head`` (tokens 2-4, first 8 channels: values a test can check a blend on; tokens 0 and 1
 are the same for prompts that start with the same word, as CLIP's attention is causal). ``GET /parseq-test-recorder/calls`` answers the calls
 recorded since the previous request and forgets them.
 
@@ -44,15 +44,17 @@ def _digest(row: torch.Tensor) -> dict:
     values = row.detach().to(device="cpu", dtype=torch.float32).contiguous()
     return {"shape": list(values.shape), "sum": float(values.double().sum()),
             "sha1": hashlib.sha1(values.numpy().tobytes()).hexdigest(),
-            "head": values[HEAD_TOKENS, :HEAD_CHANNELS].flatten().tolist()}
+            "absmax": float(values.abs().max()), "head": values[HEAD_TOKENS, :HEAD_CHANNELS].flatten().tolist()}
 
 
 def _record(module, args, kwargs) -> None:
     context = kwargs.get("context", args[2] if len(args) > 2 else None)
     if not isinstance(context, torch.Tensor):
         return
+    x = args[0] if args else kwargs.get("x")
     call = {"job": str(shared.state.job), "textinfo": str(shared.state.textinfo or ""),
-            "step": int(shared.state.sampling_step), "rows": [_digest(row) for row in context]}
+            "step": int(shared.state.sampling_step), "rows": [_digest(row) for row in context],
+            "x": [_digest(row) for row in x] if isinstance(x, torch.Tensor) else []}
     with _lock:
         _calls.append(call)
     _running.call = call
@@ -63,6 +65,8 @@ def _timed(module, args, kwargs, output) -> None:
     call = getattr(_running, "call", None)
     if call is not None:
         call["seconds"] = time.perf_counter() - _running.start
+        if isinstance(output, torch.Tensor):
+            call["out"] = [_digest(row) for row in output]
         _running.call = None
 
 
