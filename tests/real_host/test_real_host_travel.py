@@ -4,11 +4,11 @@ On A1111 a 4-frame travel from "a red fox" (frame 0: 100 %) to "a grey wolf" (fr
 ``prompt_blending: embedding`` (lerp). The test-only recorder extension (``recorder_extension``) reports what
 the UNet was given at each call, after every ``on_cfg_denoiser`` callback: each frame's conditioning differs,
 each frame is one UNet batch of 2 rows (cond + uncond) per step, and frames 0 and 3 get exactly the conditioning
-and give exactly the image (bit for bit, against the second of two identical requests: see the fixture) of the single prompt rendered
-alone with the same seed, strength and init (composable mode, one prompt; frame 3's init is frame 2's output,
-which is what the loopback hands it: no motion, no colour coherence). Comparing images needs a checkpoint whose images depend
-on the prompt (a random-weight SD 1.5, ``PARSEQ_REAL_WEBUI_CKPT``); A1111's weightless ``empty.pt`` makes flat grey
-images, and that test skips there. On Forge the render falls back to composable prompts and says so.
+of the single prompt rendered alone with the same seed, strength and init (composable mode, one prompt; frame 3's
+init is frame 2's output, which is what the loopback hands it: no motion, no colour coherence). Frame 0 also gives
+that render's image bit for bit (against the second of two identical requests: see the fixture and the test).
+Comparing images needs a checkpoint whose images depend on the prompt (a random-weight SD 1.5,
+``PARSEQ_REAL_WEBUI_CKPT``); A1111's weightless ``empty.pt`` makes flat grey images, and that test skips there. On Forge the render falls back to composable prompts and says so.
 """
 
 from __future__ import annotations
@@ -85,13 +85,13 @@ def a1111_travel(host, script_info):
     if not host.has_recorder:
         pytest.skip("the webui at PARSEQ_REAL_WEBUI_URL was started without the recorder extension")
     note, frames, calls = render(host, script_info, travel_manifest(), **{BLENDING: "embedding", METHOD: "lerp"})
-    # Each reference is rendered twice and the second kept: the first img2img after one with other inputs (seed,
-    # init) was seen to hand the UNet a different latent at its first call than identical requests after it.
+    # Images are compared on the second of two identical requests: the first img2img after one with other inputs
+    # (seed, init) was seen to hand the UNet a different latent at its first call than identical requests after it.
     render(host, script_info, single_manifest(FOX, SEEDS[0]), **{BLENDING: "composable"})
     fox = render(host, script_info, single_manifest(FOX, SEEDS[0]), **{BLENDING: "composable"})
-    render(host, script_info, single_manifest(WOLF, SEEDS[3]), init=Image.open(frames[2]), **{BLENDING: "composable"})
     wolf = render(host, script_info, single_manifest(WOLF, SEEDS[3]), init=Image.open(frames[2]),
                   **{BLENDING: "composable"})
+    render(host, script_info, single_manifest(WOLF, SEEDS[0]), **{BLENDING: "composable"})
     wolf_at_0 = render(host, script_info, single_manifest(WOLF, SEEDS[0]), **{BLENDING: "composable"})
     return {"note": note, "frames": frames, "calls": calls, "fox": fox, "wolf": wolf, "wolf_at_0": wolf_at_0}
 
@@ -124,18 +124,20 @@ def test_frames_0_and_3_get_the_single_prompts_conditioning(a1111_travel):
     assert conds(fox_calls[0]) != conds(wolf_calls[0])
 
 
-def test_frames_0_and_3_are_the_single_prompts_images_bit_for_bit(a1111_travel):
+def test_frame_0_is_the_single_prompts_image_bit_for_bit(a1111_travel):
+    """Frame 0 only: frame 3 follows frame 2 (another seed and init) inside the travel, and after such a request
+    this CPU A1111 gave identical requests visibly different images (the reference wolf rendered twice differed by
+    8 levels on average, 72 at most), about as much as a different prompt does; so frame 3 is checked on its
+    conditioning (above), not its pixels."""
     frames = a1111_travel["frames"]
     fox_png = a1111_travel["fox"][1][0]
-    wolf_png = a1111_travel["wolf"][1][0]
     wolf_at_0_png = a1111_travel["wolf_at_0"][1][0]
     if pixels(fox_png).std() == 0:
         pytest.skip("this checkpoint makes flat images whatever the prompt (A1111's empty.pt has no weights): "
                     "set PARSEQ_REAL_WEBUI_CKPT to a random-weight SD 1.5 checkpoint (README) to compare images")
     assert np.array_equal(pixels(frames[0]), pixels(fox_png))
-    assert np.array_equal(pixels(frames[3]), pixels(wolf_png))
     # the image depends on the conditioning (the recorder woke the random UNet's zero layers): the wolf from
-    # frame 0's seed and init is not the fox
+    # frame 0's seed and init, rendered the same way, is not the fox
     assert np.abs(pixels(wolf_at_0_png).astype(int) - pixels(fox_png).astype(int)).mean() > 1
     assert not np.array_equal(pixels(frames[1]), pixels(frames[0]))
 
