@@ -11,6 +11,9 @@ backend calls ``apply``/``overlay`` around ``process_images``.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,11 +121,25 @@ class FrameMasks:
 
 
 def _as_image(value: Any) -> Image.Image:
+    """The mask control's value as an image: a PIL image or array from the UI, gradio's file dict, or the base64
+    text (optionally a ``data:image/...;base64,`` URL) that API callers put in ``script_args``, which A1111 hands
+    to the script undecoded. Text is never taken as a file path."""
     if isinstance(value, Image.Image):
         return value
     if isinstance(value, np.ndarray):
         return Image.fromarray(value)
+    if isinstance(value, str):
+        return _decode_base64_image(value)
     if isinstance(value, dict) and "name" in value:
         return Image.open(value["name"])
-    name = getattr(value, "name", value)
-    return Image.open(str(name))
+    return Image.open(str(value.name))
+
+
+def _decode_base64_image(text: str) -> Image.Image:
+    payload = text.split(",", 1)[1] if text.startswith("data:") else text
+    try:
+        image = Image.open(io.BytesIO(base64.b64decode(payload, validate=True)))
+        image.load()
+    except (binascii.Error, ValueError, OSError) as exc:
+        raise RenderError(f"the mask image is not a base64-encoded image ({exc})", field="mask image") from None
+    return image

@@ -150,3 +150,31 @@ def test_hybrid_video_through_the_script(webui, init_image, small_video):
     assert np.abs(np.asarray(processed.images[0].convert("RGB")).astype(int) - first_video_frame).max() <= 2
     with pytest.raises(RenderError, match="hybrid video needs an input video"):
         run_parseq(webui, init_image, {"parseq_manifest": json.dumps(manifest), "parseq_hybrid": True})
+
+
+def _base64_png(image: Image.Image) -> str:
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@pytest.mark.parametrize("prefix", ["", "data:image/png;base64,"])
+def test_an_api_callers_base64_mask_image_becomes_the_img2img_mask(webui, init_image, seen_masks, prefix):
+    """``/sdapi/v1/img2img`` hands ``script_args`` to the script undecoded: the mask image arrives as base64 text."""
+    run_parseq(webui, init_image, {"parseq_manifest": json.dumps(make_manifest(2)), "parseq_mask_source": "mask image",
+                                   "parseq_mask_image": prefix + _base64_png(half_mask())}, source="api")
+    assert len(seen_masks) == 2
+    for seen in seen_masks:
+        assert (seen["mask"][:, :32] == 0).all() and (seen["mask"][:, 32:] == 255).all()
+
+
+def test_a_mask_image_text_that_is_not_base64_is_refused_and_never_opened_as_a_path(webui, init_image, tmp_path):
+    path = tmp_path / "mask.png"
+    half_mask().save(path)
+    with pytest.raises(RenderError, match="mask image is not a base64-encoded image"):
+        run_parseq(webui, init_image, {"parseq_manifest": json.dumps(make_manifest(2)),
+                                       "parseq_mask_source": "mask image", "parseq_mask_image": str(path)},
+                   source="api")

@@ -8,17 +8,15 @@ import time
 from typing import Any
 
 import pytest
-from PIL import Image
-from webui_client import ApiError, init_image, png_base64, video_note
+from parseq_script import MANIFEST_LABEL, RENDER_TIMEOUT, first_infotext, parameters_of, saved_frames
+from parseq_script import img2img as parseq_img2img
+from webui_client import ApiError, video_note
 
 from lib_parseq.video.probe import probe_video
 
 pytestmark = [pytest.mark.slow]
 
-SCRIPT_TITLE = "Parseq"
-MANIFEST_LABEL = "Parseq manifest"
 PROMPTS = ["a red fox", "a blue bird", "a green frog", "a golden fish", "a grey wolf", "a white owl"]
-RENDER_TIMEOUT = 3600
 
 
 def manifest(count: int, *, seed=lambda f: 1000 + 7 * f, strength: float = 0.5) -> dict[str, Any]:
@@ -29,41 +27,8 @@ def manifest(count: int, *, seed=lambda f: 1000 + 7 * f, strength: float = 0.5) 
             "rendered_frames": frames}
 
 
-@pytest.fixture(scope="module")
-def script_info(host) -> dict[str, Any]:
-    entries = [s for s in host.client.get("/sdapi/v1/script-info") if s["name"] == SCRIPT_TITLE.lower()]
-    assert len(entries) == 1, f"script-info lists 'parseq' {len(entries)} times"
-    return entries[0]
-
-
-def script_args(info: dict[str, Any], **by_label: Any) -> list[Any]:
-    """The script's arguments at their UI defaults, with the ones whose label starts with a key replaced."""
-    args = [arg["value"] for arg in info["args"]]
-    for prefix, value in by_label.items():
-        hits = [i for i, arg in enumerate(info["args"]) if str(arg["label"]).startswith(prefix)]
-        assert len(hits) == 1, f"{len(hits)} script arguments labelled {prefix!r}: {[a['label'] for a in info['args']]}"
-        args[hits[0]] = value
-    return args
-
-
-def img2img(host, info: dict[str, Any], doc: dict[str, Any] | str, *, steps: int = 4, **by_label: Any) -> dict:
-    text = doc if isinstance(doc, str) else json.dumps(doc)
-    payload = {"init_images": [png_base64(init_image())], "width": 64, "height": 64, "steps": steps,
-               "prompt": "", "script_name": SCRIPT_TITLE,
-               "script_args": script_args(info, **{MANIFEST_LABEL: text, **by_label})}
-    return host.client.post("/sdapi/v1/img2img", payload, timeout=RENDER_TIMEOUT)
-
-
-def first_infotext(response: dict) -> str:
-    """The first kept frame's infotext, where the script puts its "Parseq video: ..." note."""
-    infotexts = json.loads(response["info"])["infotexts"]
-    assert infotexts, f"the render kept no frame: {response['info']}"
-    return infotexts[0]
-
-
-def parameters_of(png) -> str:
-    with Image.open(png) as image:
-        return image.info["parameters"]
+def img2img(host, info: dict[str, Any], doc: dict[str, Any] | str, **kwargs: Any) -> dict:
+    return parseq_img2img(host.client, info, doc, **kwargs)
 
 
 def test_scripts_list_has_parseq_for_img2img_only(host):
@@ -102,7 +67,7 @@ def test_render_four_frames_with_the_manifests_seeds_and_prompts(host, script_in
         f"the video lands in A1111's default (relative) img2img folder: {note['path']}")
     assert probe_video(note["path"]).frame_count == 4
 
-    frames = sorted((note["path"].parent / f"{note['path'].stem}-frames").glob("*.png"))
+    frames = saved_frames(note["path"])
     assert [f.name for f in frames] == [f"{f:05d}.png" for f in range(4)]
     for frame, png in zip(doc["rendered_frames"], frames, strict=True):
         text = parameters_of(png)
