@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from parseq_script import MANIFEST_LABEL, RENDER_TIMEOUT, SCRIPT_TITLE, script_args
 from PIL import Image
-from test_real_host_api import MANIFEST_LABEL, RENDER_TIMEOUT, SCRIPT_TITLE, script_args, script_info  # noqa: F401
 from webui_client import init_image, png_base64, video_note
 
 pytestmark = [pytest.mark.slow]
@@ -45,7 +45,7 @@ def render_frames(host, info, doc: dict[str, Any], genesis: str) -> tuple[dict[s
     return note, [np.asarray(Image.open(png).convert("RGB")) for png in sorted(folder.glob("*.png"))]
 
 
-def test_genesis_is_the_last_script_argument_and_the_drift_script_is_always_on(host, script_info):  # noqa: F811
+def test_genesis_is_the_last_script_argument_and_the_drift_script_is_always_on(host, script_info):
     labels = [str(arg["label"]) for arg in script_info["args"]]
     assert len(labels) == 50 and labels[-1].startswith(GENESIS_LABEL), labels
     assert script_info["args"][-1]["choices"] == ["Default", "successive", "fixed", "embryo"]
@@ -53,7 +53,7 @@ def test_genesis_is_the_last_script_argument_and_the_drift_script_is_always_on(h
     assert len(drift) == 1 and drift[0]["is_alwayson"] is True and drift[0]["args"] == [], drift
 
 
-def test_noise_shift_0_gives_the_previous_frames_noise_and_1_fresh_noise(host, script_info):  # noqa: F811
+def test_noise_shift_0_gives_the_previous_frames_noise_and_1_fresh_noise(host, script_info):
     def doc(shift):
         return still_manifest(3, seed=lambda f: 1000 + 7 * f, strength=0.0, noise_shift=lambda f: shift(f))
 
@@ -67,7 +67,7 @@ def test_noise_shift_0_gives_the_previous_frames_noise_and_1_fresh_noise(host, s
     assert not np.array_equal(half[1], held[1]) and not np.array_equal(half[1], fresh[1])
 
 
-def test_fixed_genesis_starts_every_frame_from_the_init_image(host, script_info):  # noqa: F811
+def test_fixed_genesis_starts_every_frame_from_the_init_image(host, script_info):
     doc = still_manifest(3, seed=lambda f: 1000, strength=0.5)
     _, fixed = render_frames(host, script_info, doc, "fixed")
     assert np.array_equal(fixed[1], fixed[0]) and np.array_equal(fixed[2], fixed[0])
@@ -75,7 +75,7 @@ def test_fixed_genesis_starts_every_frame_from_the_init_image(host, script_info)
     assert np.array_equal(successive[0], fixed[0]) and not np.array_equal(successive[1], successive[0])
 
 
-def test_embryo_writes_only_the_frames(host, script_info):  # noqa: F811
+def test_embryo_writes_only_the_frames(host, script_info):
     doc = still_manifest(3, seed=lambda f: 1000 + f, strength=0.5)
     note, frames = render_frames(host, script_info, doc, "embryo")
     assert (note["written"], note["total"], len(frames)) == (3, 3, 3)
