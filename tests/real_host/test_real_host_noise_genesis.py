@@ -53,26 +53,37 @@ def test_genesis_is_the_last_script_argument_and_the_drift_script_is_always_on(h
     assert len(drift) == 1 and drift[0]["is_alwayson"] is True and drift[0]["args"] == [], drift
 
 
+def mean_difference(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(int) - b.astype(int)).mean())
+
+
+HOST_NOISE = 1.0
+"""Mean level difference below which two frames count as the same render: identical requests within one render
+differ by 1-2 levels at a few pixels on Forge's CPU path (seen in the real-host run), never by whole images."""
+
+
 def test_noise_shift_0_gives_the_previous_frames_noise_and_1_fresh_noise(host, script_info):
     def doc(shift):
         return still_manifest(3, seed=lambda f: 1000 + 7 * f, strength=0.0, noise_shift=lambda f: shift(f))
 
     held_note, held = render_frames(host, script_info, doc(lambda f: 1.0 if f == 0 else 0.0), "fixed")
     assert (held_note["written"], len(held)) == (3, 3)
-    assert np.array_equal(held[1], held[0]) and np.array_equal(held[2], held[0]), "shift 0: the same noise"
+    held_drift = [mean_difference(held[k], held[0]) for k in (1, 2)]
+    assert max(held_drift) < HOST_NOISE, f"shift 0: the same noise, frames differ by {held_drift}"
     _, fresh = render_frames(host, script_info, doc(lambda f: 1.0), "fixed")
-    assert np.array_equal(fresh[0], held[0])
-    assert np.abs(fresh[1].astype(int) - held[1].astype(int)).mean() > 2, "shift 1: each seed's own noise"
+    assert mean_difference(fresh[0], held[0]) < HOST_NOISE
+    assert mean_difference(fresh[1], held[1]) > 2, "shift 1: each seed's own noise"
     _, half = render_frames(host, script_info, doc(lambda f: 1.0 if f == 0 else 0.5), "fixed")
-    assert not np.array_equal(half[1], held[1]) and not np.array_equal(half[1], fresh[1])
+    assert mean_difference(half[1], held[1]) > HOST_NOISE and mean_difference(half[1], fresh[1]) > HOST_NOISE
 
 
 def test_fixed_genesis_starts_every_frame_from_the_init_image(host, script_info):
     doc = still_manifest(3, seed=lambda f: 1000, strength=0.5)
     _, fixed = render_frames(host, script_info, doc, "fixed")
-    assert np.array_equal(fixed[1], fixed[0]) and np.array_equal(fixed[2], fixed[0])
+    assert max(mean_difference(fixed[k], fixed[0]) for k in (1, 2)) < HOST_NOISE
     _, successive = render_frames(host, script_info, doc, "successive")
-    assert np.array_equal(successive[0], fixed[0]) and not np.array_equal(successive[1], successive[0])
+    assert mean_difference(successive[0], fixed[0]) < HOST_NOISE
+    assert mean_difference(successive[1], successive[0]) > 2 * HOST_NOISE
 
 
 def test_embryo_writes_only_the_frames(host, script_info):
