@@ -4,8 +4,9 @@ worker killed mid-render has its chunks rendered again elsewhere.
 What a Ray test costs on a 2-core machine (measured, see the README's development section): starting the local
 cluster (GCS, raylet, object store) and, per worker, a process that imports torch, transformers and diffusers
 and loads the pipeline; the tiny model and its 32×32 frames are nothing beside that. So the module starts one
-cluster, without the dashboard, and each test starts its workers once. The CLI test runs by default; the
-killed-worker test starts a second pair of workers and runs when ``PARSEQ_TEST_RAY=1`` asks for it.
+cluster, without the dashboard, and each test starts its workers once. ``tests/run.sh`` runs this module when
+``PARSEQ_TEST_RAY=1`` asks for it; the killed-worker test, which starts a second pair of workers, also skips
+without it.
 """
 
 from __future__ import annotations
