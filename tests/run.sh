@@ -100,8 +100,10 @@ install_diffusers() {
 }
 
 numpy2_tests() {
+    # The maths on numpy 2: the language, schedules, frames and render pipeline, the evaluation fuzz and the
+    # audio analysis (the rest of tests/reliability checks input handling that numpy does not touch).
     .venv-numpy2/bin/python -m pytest -q -p no:cacheprovider tests/language tests/schedules tests/render \
-        tests/reliability tests/audio/test_audio_analysis.py
+        tests/reliability/test_fuzz.py tests/audio/test_audio_analysis.py
 }
 
 diffusers_tests() {
