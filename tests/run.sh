@@ -2,22 +2,26 @@
 # Installs the test dependencies and runs the whole test suite; `bash tests/run.sh` is the README's command
 # and what CI runs. Extra arguments go to the main pytest run. At the end it prints how long each step took.
 #
-# Four environments, installed side by side (downloads and unpacking overlap):
+# Four environments, installed side by side (downloads and unpacking overlap; pip skips byte-compiling every
+# installed file, which halves the install time: Python compiles what the tests import, once):
 #   .venv           A1111 1.10.1's pins (gradio 3.41.2, numpy 1.26) + the test tools, pinned exactly in
 #                   requirements-test.txt; Chromium for the browser tests (installed with apt only when it is
 #                   missing and apt can be used; otherwise the browser tests are skipped and this script says so)
 #   .venv-numpy2    the product requirements on numpy 2
 #   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
 #   .venv-diffusers the test pins + CPU torch, diffusers, Ray
-# Then two lanes run at once, one per core of a 2-core machine:
-#   lane 1: ruff, then the whole suite in .venv (output shown as it runs)
-#   lane 2: the tests that need no gradio, on numpy 2; the diffusers backend's tests and the Render tab's
-#           browser test in .venv-diffusers (output shown when the lane ends)
+# Each of two lanes starts as soon as the environments it needs are installed; they run at the same time:
+#   lane 1: ruff, then the whole suite in .venv, spread over pytest-xdist workers (output shown as it runs)
+#   lane 2: the maths tests on numpy 2; then the diffusers backend's tests and the Render tab's browser test
+#           in .venv-diffusers (output shown when the lane ends)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-PIP_FLAGS=(--quiet --disable-pip-version-check)
+PIP_FLAGS=(--quiet --disable-pip-version-check --no-compile)
+# pytest-xdist workers for the whole suite (two keep a 2-core machine busy: many tests wait on subprocesses,
+# servers and the browser); PARSEQ_TEST_WORKERS=0 runs it in one process.
+WORKERS=${PARSEQ_TEST_WORKERS:-2}
 BROWSER_TESTS="tests/ui/test_browser.py, tests/ui/test_browser_a1111.py and tests/ui/test_browser_render.py"
 LOGS=tests/artifacts/run-logs
 STARTED=$SECONDS
@@ -25,15 +29,30 @@ rm -rf "$LOGS"
 mkdir -p "$LOGS"
 : > "$LOGS/steps"
 
-# step NAME COMMAND...: runs COMMAND with its output in $LOGS/NAME.log; records its time and exit status.
+# step NAME COMMAND...: runs COMMAND with its output in $LOGS/NAME.log; records when it ended (seconds since
+# the script started), how long it took and its exit status, which it also leaves in $LOGS/NAME.rc.
 # (bash ignores `set -e` inside a command whose status is tested, so the step functions chain with &&.)
 step() {
     local name=$1 started=$SECONDS rc=0
     shift
     "$@" > "$LOGS/$name.log" 2>&1 || rc=$?
-    printf '%5d s  %-7s %s\n' "$((SECONDS - started))" "$([ "$rc" = 0 ] && echo ok || echo "FAILED")" "$name" \
-        >> "$LOGS/steps"
+    printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
+        "$([ "$rc" = 0 ] && echo ok || echo "FAILED")" "$name" >> "$LOGS/steps"
+    echo "$rc" > "$LOGS/$name.rc"
     return "$rc"
+}
+
+# wait_for NAME...: waits until each named step has ended; fails (saying which) if one of them failed.
+wait_for() {
+    local name
+    for name in "$@"; do
+        until [ -f "$LOGS/$name.rc" ]; do sleep 1; done
+        if [ "$(cat "$LOGS/$name.rc")" != 0 ]; then
+            echo "== $name FAILED; its output:"
+            sed 's/^/   /' "$LOGS/$name.log"
+            return 1
+        fi
+    done
 }
 
 # show NAME: prints a step's log under a heading.
@@ -89,7 +108,7 @@ install_main() {
 install_numpy2() {
     make_venv .venv-numpy2 &&
         .venv-numpy2/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements.txt "numpy>=2" \
-            "$(pinned pytest)" "$(pinned hypothesis)" "$(pinned scikit-image)" &&
+            "$(pinned pytest)" "$(pinned pytest-xdist)" "$(pinned hypothesis)" "$(pinned scikit-image)" &&
         .venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)"
 }
 
@@ -102,8 +121,8 @@ install_diffusers() {
 numpy2_tests() {
     # The maths on numpy 2: the language, schedules, frames and render pipeline, the evaluation fuzz and the
     # audio analysis (the rest of tests/reliability checks input handling that numpy does not touch).
-    .venv-numpy2/bin/python -m pytest -q -p no:cacheprovider tests/language tests/schedules tests/render \
-        tests/reliability/test_fuzz.py tests/audio/test_audio_analysis.py
+    .venv-numpy2/bin/python -m pytest -q -p no:cacheprovider -n "$WORKERS" --dist loadfile tests/language \
+        tests/schedules tests/render tests/reliability/test_fuzz.py tests/audio/test_audio_analysis.py
 }
 
 diffusers_tests() {
@@ -119,55 +138,51 @@ diffusers_tests() {
 }
 
 echo "== installing .venv, .venv-numpy2, .venv-gradio4, .venv-diffusers and Chromium side by side"
-pids=()
 for name in install_main install_numpy2 install_diffusers install_chromium; do
     step "$name" "$name" &
-    pids+=($!)
 done
 step gradio4 bash tests/a1111/check_gradio4.sh &
-pids+=($!)
-failed=0
-for pid in "${pids[@]}"; do
-    wait "$pid" || failed=1
-done
-for name in install_main install_numpy2 install_diffusers install_chromium gradio4; do
-    show "$name"
-done
-if [ "$failed" != 0 ]; then
-    echo "== an installation step failed (above); time per step:"
-    cat "$LOGS/steps"
-    exit 1
-fi
 
-echo "== lane 2 starts in the background: numpy 2 tests, then the diffusers tests (shown when they end)"
+# Lane 2, in the background: each part starts when its environment is installed; shown when the lane ends.
 lane2() {
     local rc=0
-    # Its own temporary root, so neither pytest run cleans the other's numbered temp folders.
-    PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step numpy2_tests numpy2_tests || rc=1
-    PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step diffusers_tests diffusers_tests || rc=1
+    # Its own temporary root, so neither lane's pytest cleans the other's numbered temp folders.
+    { wait_for install_numpy2 && PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step numpy2_tests numpy2_tests; } || rc=1
+    { wait_for install_diffusers && PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step diffusers_tests diffusers_tests; } || rc=1
     return "$rc"
 }
-lane2 &
+lane2 > "$LOGS/lane2.out" 2>&1 &
 lane2_pid=$!
 
+lane1() {
+    wait_for install_main install_chromium gradio4 || return 1
+    for name in install_main install_chromium gradio4; do
+        show "$name"
+    done
+    local rc=0
+    echo "== ruff"
+    step ruff .venv/bin/ruff check . || rc=1
+    sed 's/^/   /' "$LOGS/ruff.log"
+    echo "== the whole suite (.venv, $WORKERS pytest-xdist workers)"
+    local started=$SECONDS suite_rc=0
+    .venv/bin/python -m pytest -n "$WORKERS" --dist loadfile "$@" || suite_rc=1
+    printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
+        "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" "whole suite" >> "$LOGS/steps"
+    [ "$suite_rc" = 0 ] || rc=1
+    return "$rc"
+}
 lane1_rc=0
-echo "== ruff"
-step ruff .venv/bin/ruff check . || lane1_rc=1
-sed 's/^/   /' "$LOGS/ruff.log"
-echo "== the whole suite (.venv)"
-started=$SECONDS
-suite_rc=0
-.venv/bin/python -m pytest "$@" || suite_rc=1
-printf '%5d s  %-7s %s\n' "$((SECONDS - started))" "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" \
-    "whole suite" >> "$LOGS/steps"
-[ "$suite_rc" = 0 ] || lane1_rc=1
+lane1 "$@" || lane1_rc=1
 
 lane2_rc=0
 wait "$lane2_pid" || lane2_rc=1
-show numpy2_tests
-show diffusers_tests
+cat "$LOGS/lane2.out"
+for name in install_numpy2 install_diffusers numpy2_tests diffusers_tests; do
+    [ -f "$LOGS/$name.log" ] && show "$name"
+done
 
-echo "== time per step (steps of one phase ran at the same time)"
+echo "== steps (ended: seconds since the start; took: the step's own time; the lanes overlap)"
+echo "  ended     took  status  step"
 cat "$LOGS/steps"
 echo "   total: $((SECONDS - STARTED)) s"
 if [ "$lane1_rc" != 0 ] || [ "$lane2_rc" != 0 ]; then

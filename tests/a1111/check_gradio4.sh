@@ -22,7 +22,7 @@ STAMP="$VENV/.parseq-requirements"
 WANTED="${PINS[*]} $(cat requirements.txt)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANTED" ]; then
     echo "check_gradio4: installing ${PINS[*]} and requirements.txt into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}" -r requirements.txt
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile "${PINS[@]}" -r requirements.txt
     printf '%s' "$WANTED" > "$STAMP"
 fi
 
