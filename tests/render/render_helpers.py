@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -51,6 +52,27 @@ def decode_frames(path: Path) -> tuple[dict, list[np.ndarray]]:
 
 def count_frames(path: Path) -> int:
     return imageio_ffmpeg.count_frames_and_secs(str(path))[0]
+
+
+def wait_for_orphaned_encoders(folder: Path, timeout: float = 60) -> None:
+    """Wait until no ffmpeg writing under ``folder`` runs. A SIGKILLed render leaves its encoder running: it
+    reads the frames still in its pipe, then closes the video, so the video is complete only when it exits."""
+    marker = str(folder).encode()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = False
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                arguments = cmdline.read_bytes()
+            except OSError:  # the process ended while we looked
+                continue
+            if b"ffmpeg" in arguments and marker in arguments:
+                running = True
+                break
+        if not running:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"an ffmpeg writing under {folder} was still running after {timeout} s")
 
 
 def ffmpeg(*args: str) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from render_helpers import count_frames, decode_frames, make_manifest
+from render_helpers import count_frames, decode_frames, make_manifest, wait_for_orphaned_encoders
 
 from lib_parseq.errors import RenderError
 from lib_parseq.render import DryRunBackend, RenderSettings, render
@@ -199,6 +199,8 @@ def interrupt_then_resume(tmp_path: Path, how: str, count: int, start, wait, *, 
         pytest.skip("the render finished before the signal arrived")
     if how == "ctrl-c":
         assert code == 130 and "--resume" in stderr and "Traceback" not in stderr
+    else:
+        wait_for_orphaned_encoders(cut)
     assert kept <= count_frames(cut / "video.mp4") < count
     resumed = start(cut, manifest, image, "--resume")
     assert resumed.wait(timeout=300) == 0, resumed.communicate()
