@@ -23,7 +23,7 @@ from lib_parseq.frames import (
     motion_matrix,
     warp_image,
 )
-from lib_parseq.frames.colour import matching_lut
+from lib_parseq.frames.colour import every_nth_pixel, matching_lut
 from lib_parseq.render.motion import detect_vocabulary, frame_motion
 
 
@@ -257,3 +257,13 @@ def test_contrast_multiplies_and_noise_blends():
     noisy = apply_noise(image, 0.5, np.random.default_rng(0))
     assert noisy.std() > 10 and abs(float(noisy.mean()) - (100 * 0.5 + 127.5 * 0.5)) < 15
     assert apply_noise(image, 0.0, np.random.default_rng(0)) is image
+
+
+@pytest.mark.parametrize("shape", [(512, 512), (96, 130), (97, 130), (64, 33), (1, 1), (3, 2)])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_every_nth_pixel_is_the_strided_slice(shape, stride):
+    """The histogram sample: OpenCV's nearest resize where the stride divides the sides, a copy otherwise."""
+    image = np.random.default_rng(shape[0] * 7 + stride).integers(0, 256, (*shape, 3), dtype=np.uint8)
+    sample = every_nth_pixel(image, stride)
+    assert sample.flags["C_CONTIGUOUS"]
+    assert np.array_equal(sample, image[::stride, ::stride])
