@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from lib_parseq.atomic import write_text_atomic
+    from lib_parseq.atomic import write_atomic
     from lib_parseq.cli.outputs import check_output_file
     from lib_parseq.schedules.compiler import compile_columns
     from lib_parseq.schedules.document import load_document, read_json_file
@@ -50,21 +50,33 @@ def _compile(args: argparse.Namespace) -> int:
         if problem.severity == "warning":
             print(f"Warning: {problem.path}: {problem.message}", file=sys.stderr)
     if is_manifest(source):  # checked and written back unchanged
-        from lib_parseq.json_output import to_json
+        from lib_parseq.json_output import to_json_bytes
 
         raise_for_problems(problems, what="manifest")
-        text, frames = to_json(dict(source), indent=args.indent), len(source["rendered_frames"])
+        data, frames = to_json_bytes(dict(source), indent=args.indent), len(source["rendered_frames"])
         fields = len(source.get("managedFields", []))
     else:  # validated once, above: loading does not validate again
         raise_for_problems(problems)
         document = load_document(source, max_frames=args.max_frames, checked=True)
         compiled = compile_columns(document, max_frames=args.max_frames, random_seed=args.seed)
-        text, frames = compiled.to_json(indent=args.indent), compiled.frame_count
+        data, frames = compiled.to_json_bytes(indent=args.indent), compiled.frame_count
         fields = len(compiled.header.get("managedFields", []))
+    # Bytes straight from the encoder to the file: no str copy of a manifest that can be tens of megabytes.
     if args.output == "-":
-        sys.stdout.write(text + "\n")
+        _write_stdout(data + b"\n")
     else:
-        write_text_atomic(args.output, text + "\n")
+        write_atomic(args.output, lambda handle: (handle.write(data), handle.write(b"\n")))
         print(f"Wrote {args.output}: {frames} frames, {fields} fields.",
               file=sys.stderr)
     return 0
+
+
+def _write_stdout(data: bytes) -> None:
+    """JSON is UTF-8: write the bytes as they are (through the text layer only where stdout has no buffer)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()

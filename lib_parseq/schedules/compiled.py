@@ -102,6 +102,12 @@ class CompiledDocument:
 
         return to_json(self.manifest, indent=indent)
 
+    def to_json_bytes(self, indent: int | None = None) -> bytes:
+        """The manifest's JSON text in UTF-8 (``json_output.to_json_bytes``)."""
+        from lib_parseq.json_output import to_json_bytes
+
+        return to_json_bytes(self.manifest, indent=indent)
+
 
 def rendered_columns(
     document: Document, values: Mapping[str, np.ndarray], prompts: list[str] | None,
