@@ -10,7 +10,8 @@
 #   .venv-numpy2    the product requirements on numpy 2
 #   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
 #   .venv-diffusers the test pins + CPU torch, diffusers, Ray
-# Each of two lanes starts as soon as the environments it needs are installed; they run at the same time:
+# Each of two lanes starts as soon as the environments it needs are installed; they run at the same time, lane 2
+# and its installs at a lower priority (nice 10) so that lane 1, the longer, finishes sooner:
 #   lane 1: ruff, then the whole suite in .venv, spread over pytest-xdist workers (output shown as it runs)
 #   lane 2: the maths tests on numpy 2; then the diffusers backend's tests and the Render tab's browser test
 #           in .venv-diffusers (output shown when the lane ends)
@@ -139,11 +140,21 @@ diffusers_tests() {
     .venv-diffusers/bin/python -m pytest -q -p no:cacheprovider "${tests[@]}"
 }
 
+# Lane 1 (the whole suite) is the longest; what lane 1 waits for runs at normal priority, everything else at
+# nice 10, so lane 1 starts and runs sooner while the rest fills the spare CPU. (Children inherit the niceness.)
+background_niced() {
+    "$@" &
+    renice -n 10 -p "$!" > /dev/null
+}
+
 echo "== installing .venv, .venv-numpy2, .venv-gradio4, .venv-diffusers and Chromium side by side"
-for name in install_main install_numpy2 install_diffusers install_chromium; do
+for name in install_main install_chromium; do
     step "$name" "$name" &
 done
 step gradio4 bash tests/a1111/check_gradio4.sh &
+for name in install_numpy2 install_diffusers; do
+    background_niced step "$name" "$name"
+done
 
 # Lane 2, in the background: each part starts when its environment is installed; shown when the lane ends.
 lane2() {
@@ -155,6 +166,7 @@ lane2() {
 }
 lane2 > "$LOGS/lane2.out" 2>&1 &
 lane2_pid=$!
+renice -n 10 -p "$lane2_pid" > /dev/null
 
 lane1() {
     wait_for install_main install_chromium gradio4 || return 1
