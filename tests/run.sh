@@ -10,11 +10,8 @@
 #   .venv-numpy2    the product requirements on numpy 2
 #   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
 #   .venv-diffusers the test pins + CPU torch, diffusers, Ray
-# Each of two lanes starts as soon as the environments it needs are installed; they run at the same time, lane 2
-# and its installs at a lower priority (nice 10) so that lane 1, the longer, finishes sooner:
-#   lane 1: ruff, then the whole suite in .venv, spread over pytest-xdist workers (output shown as it runs)
-#   lane 2: the maths tests on numpy 2; then the diffusers backend's tests and the Render tab's browser test
-#           in .venv-diffusers (output shown when the lane ends)
+# Then, one after another: ruff; the whole suite in .venv, spread over pytest-xdist workers; the maths tests on
+# numpy 2 (also on workers); the diffusers backend's tests and the Render tab's browser test in .venv-diffusers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +28,7 @@ mkdir -p "$LOGS"
 : > "$LOGS/steps"
 
 # step NAME COMMAND...: runs COMMAND with its output in $LOGS/NAME.log; records when it ended (seconds since
-# the script started), how long it took and its exit status, which it also leaves in $LOGS/NAME.rc.
+# the script started), how long it took and its exit status.
 # (bash ignores `set -e` inside a command whose status is tested, so the step functions chain with &&.)
 step() {
     local name=$1 started=$SECONDS rc=0
@@ -39,21 +36,7 @@ step() {
     "$@" > "$LOGS/$name.log" 2>&1 || rc=$?
     printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
         "$([ "$rc" = 0 ] && echo ok || echo "FAILED")" "$name" >> "$LOGS/steps"
-    echo "$rc" > "$LOGS/$name.rc"
     return "$rc"
-}
-
-# wait_for NAME...: waits until each named step has ended; fails (saying which) if one of them failed.
-wait_for() {
-    local name
-    for name in "$@"; do
-        until [ -f "$LOGS/$name.rc" ]; do sleep 1; done
-        if [ "$(cat "$LOGS/$name.rc")" != 0 ]; then
-            echo "== $name FAILED; its output:"
-            sed 's/^/   /' "$LOGS/$name.log"
-            return 1
-        fi
-    done
 }
 
 # show NAME: prints a step's log under a heading.
@@ -140,66 +123,51 @@ diffusers_tests() {
     .venv-diffusers/bin/python -m pytest -q -p no:cacheprovider "${tests[@]}"
 }
 
-# Lane 1 (the whole suite) is the longest; what lane 1 waits for runs at normal priority, everything else at
-# nice 10, so lane 1 starts and runs sooner while the rest fills the spare CPU. (Children inherit the niceness.)
-background_niced() {
-    "$@" &
-    renice -n 10 -p "$!" > /dev/null
-}
-
 echo "== installing .venv, .venv-numpy2, .venv-gradio4, .venv-diffusers and Chromium side by side"
-for name in install_main install_chromium; do
+pids=()
+for name in install_main install_numpy2 install_diffusers install_chromium; do
     step "$name" "$name" &
+    pids+=($!)
 done
 step gradio4 bash tests/a1111/check_gradio4.sh &
-for name in install_numpy2 install_diffusers; do
-    background_niced step "$name" "$name"
+pids+=($!)
+failed=0
+for pid in "${pids[@]}"; do
+    wait "$pid" || failed=1
+done
+for name in install_main install_numpy2 install_diffusers install_chromium gradio4; do
+    show "$name"
+done
+if [ "$failed" != 0 ]; then
+    echo "== an installation step failed (above); steps:"
+    cat "$LOGS/steps"
+    exit 1
+fi
+
+# The test phases run one after another, each spread over both cores: run side by side they contended (the
+# timing-bound tests waited longer and everything slowed), and took about 530 s here against about 400 s so.
+rc=0
+echo "== ruff"
+step ruff .venv/bin/ruff check . || rc=1
+sed 's/^/   /' "$LOGS/ruff.log"
+echo "== the whole suite (.venv, $WORKERS pytest-xdist workers)"
+started=$SECONDS
+suite_rc=0
+.venv/bin/python -m pytest -n "$WORKERS" --dist loadfile "$@" || suite_rc=1
+printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
+    "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" "whole suite" >> "$LOGS/steps"
+[ "$suite_rc" = 0 ] || rc=1
+for name in numpy2_tests diffusers_tests; do
+    echo "== $name"
+    step "$name" "$name" || rc=1
+    sed 's/^/   /' "$LOGS/$name.log"
 done
 
-# Lane 2, in the background: each part starts when its environment is installed; shown when the lane ends.
-lane2() {
-    local rc=0
-    # Its own temporary root, so neither lane's pytest cleans the other's numbered temp folders.
-    { wait_for install_numpy2 && PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step numpy2_tests numpy2_tests; } || rc=1
-    { wait_for install_diffusers && PYTEST_DEBUG_TEMPROOT=$(mktemp -d) step diffusers_tests diffusers_tests; } || rc=1
-    return "$rc"
-}
-lane2 > "$LOGS/lane2.out" 2>&1 &
-lane2_pid=$!
-renice -n 10 -p "$lane2_pid" > /dev/null
-
-lane1() {
-    wait_for install_main install_chromium gradio4 || return 1
-    for name in install_main install_chromium gradio4; do
-        show "$name"
-    done
-    local rc=0
-    echo "== ruff"
-    step ruff .venv/bin/ruff check . || rc=1
-    sed 's/^/   /' "$LOGS/ruff.log"
-    echo "== the whole suite (.venv, $WORKERS pytest-xdist workers)"
-    local started=$SECONDS suite_rc=0
-    .venv/bin/python -m pytest -n "$WORKERS" --dist loadfile "$@" || suite_rc=1
-    printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
-        "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" "whole suite" >> "$LOGS/steps"
-    [ "$suite_rc" = 0 ] || rc=1
-    return "$rc"
-}
-lane1_rc=0
-lane1 "$@" || lane1_rc=1
-
-lane2_rc=0
-wait "$lane2_pid" || lane2_rc=1
-cat "$LOGS/lane2.out"
-for name in install_numpy2 install_diffusers numpy2_tests diffusers_tests; do
-    [ -f "$LOGS/$name.log" ] && show "$name"
-done
-
-echo "== steps (ended: seconds since the start; took: the step's own time; the lanes overlap)"
+echo "== steps (ended: seconds since the start; took: the step's own time; the installs overlap)"
 echo "  ended     took  status  step"
 cat "$LOGS/steps"
 echo "   total: $((SECONDS - STARTED)) s"
-if [ "$lane1_rc" != 0 ] || [ "$lane2_rc" != 0 ]; then
+if [ "$rc" != 0 ]; then
     echo "== FAILED: see the steps marked FAILED above"
     exit 1
 fi
