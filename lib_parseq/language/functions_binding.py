@@ -119,6 +119,8 @@ def check_argument(site: Site, param: Param, value: np.ndarray, where: Node) -> 
     if param.type == STRING:
         if value.dtype != object:
             raise site.error(_type_message(site.fn, param, STRING, NUMBER), 0, where)
+        if all(issubclass(kind, str) for kind in set(map(type, value))):  # the types once, not every frame
+            return value
         for i, v in enumerate(value):
             if not isinstance(v, str):
                 raise site.error(_type_message(site.fn, param, STRING, NUMBER), i, where)
