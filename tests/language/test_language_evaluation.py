@@ -233,3 +233,12 @@ def test_conformance_with_parseq_interpreter_suite(conformance_dir, jsonl_reader
     print(f"lang-upstream conformance: {passed} passed, {len(failures)} failed, {skipped} unscored skipped")
     assert not failures, failures[:5]
     assert passed == len(cases) - skipped
+
+
+@pytest.mark.parametrize("per_frame", [False, True])
+def test_a_string_argument_that_is_a_number_at_some_frames_names_the_first_such_frame(per_frame):
+    with pytest.raises(EvalError) as info:
+        field([(0, 'bez(curve=if (f < 3) "linear" else 2)')], per_frame=per_frame)
+    assert info.value.frame == 3
+    assert info.value.message.startswith("Invalid argument type for argument 'curve")
+    assert info.value.message.endswith("Expected type 'string', got 'number'")
