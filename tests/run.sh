@@ -144,8 +144,9 @@ if [ "$failed" != 0 ]; then
     exit 1
 fi
 
-# The test phases run one after another, each spread over both cores: run side by side they contended (the
-# timing-bound tests waited longer and everything slowed), and took about 530 s here against about 400 s so.
+# The test phases run one after another, each spread over both cores. Side by side they were no faster on the
+# 2-core machine (519-535 s against 526 s from a fresh clone): they contended and the tests that wait on
+# processes waited longer; one after another, each phase's output also reads in order.
 rc=0
 echo "== ruff"
 step ruff .venv/bin/ruff check . || rc=1
