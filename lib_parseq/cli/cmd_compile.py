@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from typing import BinaryIO
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,7 +66,11 @@ def _compile(args: argparse.Namespace) -> int:
     if args.output == "-":
         _write_stdout(data + b"\n")
     else:
-        write_atomic(args.output, lambda handle: (handle.write(data), handle.write(b"\n")))
+        def write_manifest(handle: BinaryIO) -> None:
+            handle.write(data)
+            handle.write(b"\n")
+
+        write_atomic(args.output, write_manifest)
         print(f"Wrote {args.output}: {frames} frames, {fields} fields.",
               file=sys.stderr)
     return 0

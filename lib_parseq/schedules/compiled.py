@@ -96,12 +96,6 @@ class CompiledDocument:
         """The whole manifest, built on first use."""
         return self.manifest_with(self.frames())
 
-    def to_json(self, indent: int | None = None) -> str:
-        """The manifest's JSON text (``json_output.to_json``)."""
-        from lib_parseq.json_output import to_json
-
-        return to_json(self.manifest, indent=indent)
-
     def to_json_bytes(self, indent: int | None = None) -> bytes:
         """The manifest's JSON text in UTF-8 (``json_output.to_json_bytes``)."""
         from lib_parseq.json_output import to_json_bytes
