@@ -12,6 +12,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 
+# librosa's kernels are compiled by numba and cached beside its sources. Several processes filling that cache at
+# once can pair files from two of them, and the next call jumps to a null pointer (numba/numba#10128: a segfault
+# in the beat tracker, seen here with two pytest-xdist workers on a fresh environment). Each worker, and every
+# process its tests start, gets a cache of its own. Set before anything imports numba.
+os.environ["NUMBA_CACHE_DIR"] = str(
+    Path(os.environ.get("NUMBA_CACHE_DIR") or REPO / "tests" / "artifacts" / "numba-cache")
+    / os.environ.get("PYTEST_XDIST_WORKER", "main")
+)
+
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
