@@ -10,8 +10,8 @@
 #   .venv-numpy2    the product requirements on numpy 2
 #   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
 #   .venv-diffusers the test pins + CPU torch, diffusers, Ray
-# Then ruff; the whole suite in .venv, spread over pytest-xdist workers; then side by side, the maths tests on
-# numpy 2 (also on workers) and the diffusers backend's tests with the Render tab's browser test (.venv-diffusers).
+# Then, one after another: ruff; the whole suite in .venv, spread over pytest-xdist workers; the maths tests on
+# numpy 2 (also on workers); the diffusers backend's tests and the Render tab's browser test in .venv-diffusers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -144,9 +144,9 @@ if [ "$failed" != 0 ]; then
     exit 1
 fi
 
-# The whole suite runs alone, over both cores. Beside the other tests it was no faster on the 2-core machine
-# (519-535 s against 526 s from a fresh clone): they contended and the tests that wait on processes waited
-# longer.
+# The test phases run one after another, each spread over both cores. Side by side they were no faster on the
+# 2-core machine (519-535 s against 526 s from a fresh clone): they contended and the tests that wait on
+# processes waited longer; one after another, each phase's output also reads in order.
 rc=0
 echo "== ruff"
 step ruff .venv/bin/ruff check . || rc=1
@@ -158,14 +158,11 @@ suite_rc=0
 printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
     "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" "whole suite" >> "$LOGS/steps"
 [ "$suite_rc" = 0 ] || rc=1
-# The numpy-2 and diffusers tests are short and use other environments: they run side by side (~35 s sooner).
-echo "== numpy2_tests and diffusers_tests, side by side (shown when both end)"
-step numpy2_tests numpy2_tests &
-numpy2_pid=$!
-step diffusers_tests diffusers_tests || rc=1
-wait "$numpy2_pid" || rc=1
-show numpy2_tests
-show diffusers_tests
+for name in numpy2_tests diffusers_tests; do
+    echo "== $name"
+    step "$name" "$name" || rc=1
+    sed 's/^/   /' "$LOGS/$name.log"
+done
 
 echo "== steps (ended: seconds since the start; took: the step's own time; the installs overlap)"
 echo "  ended     took  status  step"
