@@ -21,19 +21,25 @@ except ImportError:  # pragma: no cover - orjson is in requirements.txt; the sta
 
 def to_json(value: Any, *, indent: int | None = None) -> str:
     """``value`` as JSON text (UTF-8 characters kept), compact or indented."""
-    if orjson is not None and indent in (None, 2):
-        try:
-            return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent == 2 else 0).decode()
-        except (orjson.JSONEncodeError, TypeError):
-            pass
-    return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    data = _orjson_bytes(value, indent)
+    return data.decode() if data is not None else _standard_json(value, indent)
 
 
 def to_json_bytes(value: Any, *, indent: int | None = None) -> bytes:
     """``to_json`` encoded as UTF-8, without the round trip through ``str`` (a 20 MB manifest's two copies)."""
-    if orjson is not None and indent in (None, 2):
-        try:
-            return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent == 2 else 0)
-        except (orjson.JSONEncodeError, TypeError):
-            pass
-    return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    data = _orjson_bytes(value, indent)
+    return data if data is not None else _standard_json(value, indent).encode("utf-8")
+
+
+def _orjson_bytes(value: Any, indent: int | None) -> bytes | None:
+    """orjson's UTF-8 text, or None where it does not apply (see the module)."""
+    if orjson is None or indent not in (None, 2):
+        return None
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent == 2 else 0)
+    except (orjson.JSONEncodeError, TypeError):
+        return None
+
+
+def _standard_json(value: Any, indent: int | None) -> str:
+    return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
