@@ -31,7 +31,7 @@ from lib_parseq.schedules.validate_frames import check_keyframes, check_rendered
 from lib_parseq.schedules.validate_options import check_options, check_top_level_keys
 from lib_parseq.schedules.validate_problems import Collector, Problem
 from lib_parseq.schedules.validate_prompts import check_prompts
-from lib_parseq.schedules.validate_schema import schema_problems, schema_validator
+from lib_parseq.schedules.validate_schema import schema_problems
 from lib_parseq.schedules.validate_time_series import check_time_series
 from lib_parseq.schedules.validate_tree import check_numbers_everywhere
 
@@ -42,7 +42,7 @@ def validate_document(obj: Any, *, max_frames: int = DEFAULT_MAX_FRAMES) -> list
     """Every problem in a Parseq keyframe document (``ParseqPersistableState``), errors and warnings, in one pass."""
     out = Collector()
     skip = check_numbers_everywhere(obj, out)
-    schema_problems(schema_validator("document"), obj, out, skip)
+    schema_problems("document", obj, out, skip)
     if not isinstance(obj, Mapping):
         return out.problems
     check_top_level_keys(obj, out)
@@ -59,7 +59,7 @@ def validate_manifest(obj: Any, *, max_frames: int = DEFAULT_MAX_FRAMES) -> list
     """Every problem in a rendered Parseq manifest (``rendered_frames`` …), errors and warnings, in one pass."""
     out = Collector()
     skip = check_numbers_everywhere(obj, out)
-    schema_problems(schema_validator("manifest"), obj, out, skip)
+    schema_problems("manifest", obj, out, skip)
     if not isinstance(obj, Mapping):
         return out.problems
     check_top_level_keys(obj, out)

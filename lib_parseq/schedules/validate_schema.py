@@ -1,8 +1,16 @@
-"""The JSON Schemas of documents and manifests (checked with ``jsonschema``) and their errors in plain words."""
+"""The JSON Schemas of documents and manifests (checked with ``jsonschema``) and their errors in plain words.
+
+Most documents are valid, and importing jsonschema and walking a document with it is a fair share of a
+``compile`` (about 0.1 s of 0.5). So ``conforms`` first checks the few keywords these schemas use, with
+jsonschema's Draft 2020-12 meanings; only a document that does not conform is handed to jsonschema, whose
+errors give the messages. ``conforms`` must never pass what jsonschema would fail: tests compare the two.
+"""
 
 from __future__ import annotations
 
 import functools
+import numbers
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -184,16 +192,89 @@ MANIFEST_SCHEMA: dict[str, Any] = {
 }
 
 
+SCHEMAS = {"document": DOCUMENT_SCHEMA, "manifest": MANIFEST_SCHEMA}
+
+
 @functools.cache
 def schema_validator(schema_name: str) -> Any:
-    """The schema's validator, built on first use (importing jsonschema is a fair share of start-up)."""
+    """The schema's jsonschema validator, built on first use (only documents that do not conform need it)."""
     import jsonschema
 
-    return jsonschema.Draft202012Validator({"document": DOCUMENT_SCHEMA, "manifest": MANIFEST_SCHEMA}[schema_name])
+    return jsonschema.Draft202012Validator(SCHEMAS[schema_name])
 
 
-def schema_problems(validator: Any, obj: Any, out: Collector,
-                     skip_paths: set[str]) -> None:
+def _is_integer(value: Any) -> bool:
+    return not isinstance(value, bool) and (isinstance(value, int) or isinstance(value, float) and value.is_integer())
+
+
+# Draft 2020-12's types as jsonschema checks them (a bool is not a number; 1.0 is an integer).
+_TYPE_CHECKS = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "null": lambda value: value is None,
+    "boolean": lambda value: isinstance(value, bool),
+    "number": lambda value: not isinstance(value, bool) and isinstance(value, numbers.Number),
+    "integer": _is_integer,
+}
+# What ``conforms`` reads; a keyword added to the schemas must be added there too (a test checks the schemas,
+# and that their subschemas are objects: conforms does not take the boolean schemas true and false).
+CONFORMS_KEYWORDS = {"type", "properties", "patternProperties", "additionalProperties", "required", "items",
+                     "enum", "maxItems", "minLength"}
+
+
+def _has_type(value: Any, types: str | list[str]) -> bool:
+    return any(_TYPE_CHECKS[name](value) for name in ([types] if isinstance(types, str) else types))
+
+
+def _enum_holds(value: Any, choice: Any) -> bool:
+    """jsonschema's equality for our enums' texts and numbers: ``True`` is not ``1``, ``1.0`` is ``1``."""
+    if isinstance(value, bool) or isinstance(choice, bool):
+        return value is choice
+    if isinstance(value, (dict, list)) or isinstance(choice, (dict, list)):
+        return False  # our enums hold only texts and numbers
+    return value == choice
+
+
+def conforms(schema: Mapping[str, Any], value: Any) -> bool:
+    """True when ``value`` meets ``schema``: the keywords our schemas use (``CONFORMS_KEYWORDS``), each with its
+    Draft 2020-12 meaning; walked with a stack, so deep values are fine."""
+    pending = [(schema, value)]
+    while pending:
+        schema, value = pending.pop()
+        if "type" in schema and not _has_type(value, schema["type"]):
+            return False
+        if "enum" in schema and not any(_enum_holds(value, choice) for choice in schema["enum"]):
+            return False
+        if isinstance(value, str) and len(value) < schema.get("minLength", 0):
+            return False
+        if isinstance(value, list):
+            if len(value) > schema.get("maxItems", len(value)):
+                return False
+            if "items" in schema:
+                pending.extend((schema["items"], item) for item in value)
+        if isinstance(value, dict):
+            if any(key not in value for key in schema.get("required", ())):
+                return False
+            properties = schema.get("properties", {})
+            patterns = schema.get("patternProperties", {})
+            extra = schema.get("additionalProperties")
+            for key, item in value.items():
+                matched = [subschema for pattern, subschema in patterns.items() if re.search(pattern, key)]
+                if key in properties:
+                    pending.append((properties[key], item))
+                pending.extend((subschema, item) for subschema in matched)
+                if extra is not None and key not in properties and not matched:
+                    pending.append((extra, item))
+    return True
+
+
+def schema_problems(schema_name: str, obj: Any, out: Collector, skip_paths: set[str]) -> None:
+    """The problems jsonschema finds in ``obj`` against the named schema (none, without jsonschema, when
+    ``obj`` conforms), except those at ``skip_paths`` (already reported)."""
+    if conforms(SCHEMAS[schema_name], obj):
+        return
+    validator = schema_validator(schema_name)
     for err in validator.iter_errors(obj):
         parts = tuple(err.absolute_path)
         path = json_path(parts)
