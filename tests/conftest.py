@@ -15,11 +15,15 @@ CONFORMANCE = REPO.parent / "shared" / "conformance"
 # librosa's kernels are compiled by numba and cached beside its sources. Several processes filling that cache at
 # once can pair files from two of them, and the next call jumps to a null pointer (numba/numba#10128: a segfault
 # in the beat tracker, seen here with two pytest-xdist workers on a fresh environment). Each worker, and every
-# process its tests start, gets a cache of its own. Set before anything imports numba.
-os.environ["NUMBA_CACHE_DIR"] = str(
-    Path(os.environ.get("NUMBA_CACHE_DIR") or REPO / "tests" / "artifacts" / "numba-cache")
-    / os.environ.get("PYTEST_XDIST_WORKER", "main")
-)
+# process its tests start, gets a cache of its own: a copy of the cache tests/run.sh warms once per virtualenv
+# (tests/audio/warm_numba_cache.py; a cold compile is ~35 s of CPU) where there is one. Set before anything
+# imports numba.
+NUMBA_CACHE_ROOT = Path(os.environ.get("PARSEQ_NUMBA_CACHE_ROOT") or REPO / "tests" / "artifacts" / "numba-cache")
+os.environ["PARSEQ_NUMBA_CACHE_ROOT"] = str(NUMBA_CACHE_ROOT)
+_OWN_NUMBA_CACHE = NUMBA_CACHE_ROOT / os.environ.get("PYTEST_XDIST_WORKER", "main")
+if (NUMBA_CACHE_ROOT / "warm").is_dir() and not _OWN_NUMBA_CACHE.exists():
+    shutil.copytree(NUMBA_CACHE_ROOT / "warm", _OWN_NUMBA_CACHE)
+os.environ["NUMBA_CACHE_DIR"] = str(_OWN_NUMBA_CACHE)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@
 #   .venv-numpy2    the product requirements on numpy 2
 #   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
 #   .venv-diffusers the test pins + CPU torch, diffusers, Ray
+# Each environment that analyses audio then compiles librosa's numba kernels once (warm_numba, below).
 # Then, one after another: ruff; the whole suite in .venv, spread over pytest-xdist workers; the maths tests on
 # numpy 2 (also on workers); the diffusers backend's tests and the Render tab's browser test in .venv-diffusers.
 set -euo pipefail
@@ -84,16 +85,28 @@ install_chromium() {
     fi
 }
 
+# warm_numba VENV: compile librosa's kernels once for that virtualenv, into the cache every test process copies
+# (tests/conftest.py); without it each pytest-xdist worker compiled them itself, ~35 s of CPU each time.
+warm_numba() {
+    NUMBA_CACHE_DIR=tests/artifacts/numba-cache/warm "$1/bin/python" tests/audio/warm_numba_cache.py
+}
+
 install_main() {
     make_venv .venv &&
-        .venv/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-test.txt
+        .venv/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements-test.txt &&
+        warm_numba .venv
 }
 
 install_numpy2() {
     make_venv .venv-numpy2 &&
         .venv-numpy2/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements.txt "numpy>=2" \
             "$(pinned pytest)" "$(pinned pytest-xdist)" "$(pinned hypothesis)" "$(pinned scikit-image)" &&
-        .venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)"
+        .venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)" &&
+        warm_numba .venv-numpy2
+}
+
+install_gradio4() {
+    bash tests/a1111/check_gradio4.sh && warm_numba .venv-gradio4
 }
 
 install_diffusers() {
@@ -125,17 +138,16 @@ diffusers_tests() {
 
 echo "== installing .venv, .venv-numpy2, .venv-gradio4, .venv-diffusers and Chromium side by side"
 pids=()
-for name in install_main install_numpy2 install_diffusers install_chromium; do
+rm -rf tests/artifacts/numba-cache
+for name in install_main install_numpy2 install_diffusers install_chromium install_gradio4; do
     step "$name" "$name" &
     pids+=($!)
 done
-step gradio4 bash tests/a1111/check_gradio4.sh &
-pids+=($!)
 failed=0
 for pid in "${pids[@]}"; do
     wait "$pid" || failed=1
 done
-for name in install_main install_numpy2 install_diffusers install_chromium gradio4; do
+for name in install_main install_numpy2 install_diffusers install_chromium install_gradio4; do
     show "$name"
 done
 if [ "$failed" != 0 ]; then
