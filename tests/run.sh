@@ -10,7 +10,8 @@
 #   .venv-numpy2    the product requirements on numpy 2
 #   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
 #   .venv-diffusers the test pins + CPU torch, diffusers, Ray
-# Each environment that analyses audio then compiles librosa's numba kernels once (warm_numba, below).
+# .venv and .venv-gradio4, which the whole suite analyses audio in, then compile librosa's numba kernels once
+# (warm_numba, below).
 # Then, one after another: ruff; the whole suite in .venv, spread over pytest-xdist workers; the maths tests on
 # numpy 2 (also on workers); the diffusers backend's tests and the Render tab's browser test in .venv-diffusers.
 set -euo pipefail
@@ -18,9 +19,10 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 PIP_FLAGS=(--quiet --disable-pip-version-check --no-compile)
-# pytest-xdist workers for the whole suite (two keep a 2-core machine busy: many tests wait on subprocesses,
-# servers and the browser); PARSEQ_TEST_WORKERS=0 runs it in one process.
-WORKERS=${PARSEQ_TEST_WORKERS:-2}
+# pytest-xdist workers for the whole suite: three on a 2-core machine, since many tests wait on subprocesses,
+# servers and the browser (193 s against 208 s with two); PARSEQ_TEST_WORKERS=0 runs it in one process. The
+# numpy-2 maths tests are CPU-bound and run on two.
+WORKERS=${PARSEQ_TEST_WORKERS:-3}
 BROWSER_TESTS="tests/ui/test_browser.py, tests/ui/test_browser_a1111.py and tests/ui/test_browser_render.py"
 LOGS=tests/artifacts/run-logs
 STARTED=$SECONDS
@@ -86,7 +88,8 @@ install_chromium() {
 }
 
 # warm_numba VENV: compile librosa's kernels once for that virtualenv, into the cache every test process copies
-# (tests/conftest.py); without it each pytest-xdist worker compiled them itself, ~35 s of CPU each time.
+# (tests/conftest.py); without it each pytest-xdist worker of the whole suite compiled them itself, ~35 s of CPU
+# each time. (Not for .venv-numpy2: its only audio test file runs on one worker, which compiles them once.)
 warm_numba() {
     NUMBA_CACHE_DIR=tests/artifacts/numba-cache/warm "$1/bin/python" tests/audio/warm_numba_cache.py
 }
@@ -101,8 +104,7 @@ install_numpy2() {
     make_venv .venv-numpy2 &&
         .venv-numpy2/bin/python -m pip install "${PIP_FLAGS[@]}" -r requirements.txt "numpy>=2" \
             "$(pinned pytest)" "$(pinned pytest-xdist)" "$(pinned hypothesis)" "$(pinned scikit-image)" &&
-        .venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)" &&
-        warm_numba .venv-numpy2
+        .venv-numpy2/bin/python -c "import numpy; print('numpy', numpy.__version__)"
 }
 
 install_gradio4() {
@@ -119,7 +121,7 @@ numpy2_tests() {
     # The maths on numpy 2: the language, schedules, frames and render pipeline, the evaluation fuzz and the
     # audio analysis. Not repeated here: the rest of tests/reliability (input handling) and the render tests
     # of processes stopped, killed, resumed and out of disk (signals, files and ffmpeg; numpy does not touch them).
-    .venv-numpy2/bin/python -m pytest -q -p no:cacheprovider -n "$WORKERS" --dist loadfile tests/language \
+    .venv-numpy2/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile tests/language \
         tests/schedules tests/render tests/reliability/test_fuzz.py tests/audio/test_audio_analysis.py \
         --deselect tests/render/test_render_segments.py --deselect tests/render/test_render_resume_and_faults.py
 }
