@@ -2,18 +2,19 @@
 # Installs the test dependencies and runs the whole test suite; `bash tests/run.sh` is the README's command
 # and what CI runs. Extra arguments go to the main pytest run. At the end it prints how long each step took.
 #
-# Four environments, installed side by side (downloads and unpacking overlap; pip skips byte-compiling every
-# installed file, which halves the install time: Python compiles what the tests import, once):
+# Four environments (pip skips byte-compiling every installed file, which halves the install time: Python
+# compiles what the tests import, once):
 #   .venv           A1111 1.10.1's pins (gradio 3.41.2, numpy 1.26) + the test tools, pinned exactly in
 #                   requirements-test.txt; Chromium for the browser tests (installed with apt only when it is
 #                   missing and apt can be used; otherwise the browser tests are skipped and this script says so)
-#   .venv-numpy2    the product requirements on numpy 2
 #   .venv-gradio4   gradio 4 (what Forge runs); tests/a1111/check_gradio4.sh installs it and builds the UI
+#   .venv-numpy2    the product requirements on numpy 2
 #   .venv-diffusers the test pins + CPU torch, diffusers, Ray
-# .venv and .venv-gradio4, which the whole suite analyses audio in, then compile librosa's numba kernels once
-# (warm_numba, below).
-# Then, one after another: ruff; the whole suite in .venv, spread over pytest-xdist workers; the maths tests on
-# numpy 2 (also on workers); the diffusers backend's tests and the Render tab's browser test in .venv-diffusers.
+# .venv, .venv-gradio4 and Chromium install side by side, and the first two then compile librosa's numba kernels
+# once (warm_numba, below); .venv-numpy2 and .venv-diffusers install at a lower priority beside them and go on
+# while the suite runs. Then, one after another: ruff; the whole suite in .venv, spread over pytest-xdist
+# workers; the maths tests on numpy 2 (also on workers); the diffusers backend's tests and the Render tab's
+# browser test in .venv-diffusers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -138,25 +139,37 @@ diffusers_tests() {
     .venv-diffusers/bin/python -m pytest -q -p no:cacheprovider "${tests[@]}"
 }
 
-echo "== installing .venv, .venv-numpy2, .venv-gradio4, .venv-diffusers and Chromium side by side"
-pids=()
+# wait_for NAME...: waits for those background install steps and prints their logs; exits if one failed.
+wait_for() {
+    local name failed=0
+    for name in "$@"; do
+        wait "${install_pid[$name]}" || failed=1
+        show "$name"
+    done
+    if [ "$failed" != 0 ]; then
+        echo "== an installation step failed (above); steps:"
+        cat "$LOGS/steps"
+        exit 1
+    fi
+}
+
+# The whole suite needs .venv, .venv-gradio4 and Chromium; .venv-numpy2 and .venv-diffusers are needed only by
+# the two phases after it, so they install at a lower priority and go on while the suite runs (its tests
+# often wait on servers and the browser, and then the installs take the CPU).
+echo "== installing .venv, .venv-gradio4 and Chromium (.venv-numpy2 and .venv-diffusers go on in the background)"
+declare -A install_pid
+# if this script ends early (a failed install, Ctrl-C), the installs still running in the background end with it
+trap 'for pid in $(jobs -p); do pkill -TERM -P "$pid"; kill "$pid"; done 2> /dev/null' EXIT
 rm -rf tests/artifacts/numba-cache
-for name in install_main install_numpy2 install_diffusers install_chromium install_gradio4; do
+for name in install_main install_gradio4 install_chromium; do
     step "$name" "$name" &
-    pids+=($!)
+    install_pid[$name]=$!
 done
-failed=0
-for pid in "${pids[@]}"; do
-    wait "$pid" || failed=1
+for name in install_numpy2 install_diffusers; do
+    (renice -n 10 -p "$BASHPID" > /dev/null 2>&1; step "$name" "$name") &
+    install_pid[$name]=$!
 done
-for name in install_main install_numpy2 install_diffusers install_chromium install_gradio4; do
-    show "$name"
-done
-if [ "$failed" != 0 ]; then
-    echo "== an installation step failed (above); steps:"
-    cat "$LOGS/steps"
-    exit 1
-fi
+wait_for install_main install_gradio4 install_chromium
 
 # The test phases run one after another, each spread over both cores. Side by side they were no faster on the
 # 2-core machine (519-535 s against 526 s from a fresh clone): they contended and the tests that wait on
@@ -172,6 +185,8 @@ suite_rc=0
 printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
     "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" "whole suite" >> "$LOGS/steps"
 [ "$suite_rc" = 0 ] || rc=1
+echo "== installing .venv-numpy2 and .venv-diffusers (begun with the others)"
+wait_for install_numpy2 install_diffusers
 for name in numpy2_tests diffusers_tests; do
     echo "== $name"
     step "$name" "$name" || rc=1
