@@ -185,12 +185,13 @@ suite_rc=0
 printf '%5d s  %5d s  %-7s %s\n' "$((SECONDS - STARTED))" "$((SECONDS - started))" \
     "$([ "$suite_rc" = 0 ] && echo ok || echo "FAILED")" "whole suite" >> "$LOGS/steps"
 [ "$suite_rc" = 0 ] || rc=1
-echo "== installing .venv-numpy2 and .venv-diffusers (begun with the others)"
-wait_for install_numpy2 install_diffusers
-for name in numpy2_tests diffusers_tests; do
-    echo "== $name"
-    step "$name" "$name" || rc=1
-    sed 's/^/   /' "$LOGS/$name.log"
+# each later phase waits only for its own environment (.venv-diffusers, with torch, is usually the last)
+for name in numpy2 diffusers; do
+    echo "== installing .venv-$name (begun with the others)"
+    wait_for "install_$name"
+    echo "== ${name}_tests"
+    step "${name}_tests" "${name}_tests" || rc=1
+    sed 's/^/   /' "$LOGS/${name}_tests.log"
 done
 
 echo "== steps (ended: seconds since the start; took: the step's own time; the installs overlap)"
