@@ -10,6 +10,7 @@ fingerprint of the manifest and settings, so ``--resume`` continues exactly wher
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import queue
@@ -189,7 +190,11 @@ def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
     if checkpoint.input_hist is not None:
         arrays["input_hist"] = checkpoint.input_hist
     arrays_file = arrays_name(checkpoint.next_frame)
-    write_atomic(folder / arrays_file, lambda handle: np.savez(handle, **arrays))
+    # Zipped in memory, then written: numpy leaves its zip writer open when a write fails part-way (a full
+    # disk), and that writer's finaliser later raises "seek of closed file" wherever garbage collection runs.
+    packed = io.BytesIO()
+    np.savez(packed, **arrays)
+    write_bytes_atomic(folder / arrays_file, packed.getvalue())
     colour_log = _append_colour_log(folder, checkpoint)
     meta = {"version": STATE_VERSION, "next_frame": checkpoint.next_frame, "fingerprint": checkpoint.fingerprint,
             "history": len(checkpoint.history), "arrays": arrays_file, "colour_log": colour_log}

@@ -267,3 +267,44 @@ def test_a_symlink_planted_as_the_lock_file_is_refused_and_its_target_untouched(
         render(_manifest(), _settings(tmp_path), DryRunBackend(), init_image=init_image())
     assert target.read_text() == "keep me"
     assert (tmp_path / ".out.mp4.lock").is_symlink() and not (tmp_path / "out.mp4").exists()
+
+
+def test_a_checkpoint_write_failing_part_way_leaves_no_zip_writer_open(tmp_path, monkeypatch):
+    """A full disk while the checkpoint's arrays are written: the error reaches the caller, no temporary file
+    stays, and nothing is left for the garbage collector to fail on later (numpy's zip writer, left open by a
+    failed write, raised "seek of closed file" from its finaliser wherever collection next ran)."""
+    import gc
+
+    import numpy as np
+
+    from lib_parseq import atomic
+    from lib_parseq.render.state import Checkpoint, save_checkpoint
+
+    class FullDisk:
+        def __init__(self, handle):
+            self.handle, self.written = handle, 0
+
+        def write(self, data):
+            self.written += len(data)
+            if self.written > 1000:
+                raise OSError(28, "No space left on device")
+            return self.handle.write(data)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: unraisable.append(repr(report.exc_value)))
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(atomic.os, "fdopen", lambda fd, mode: FullDisk(real_fdopen(fd, mode)))
+    checkpoint = Checkpoint(next_frame=5, fingerprint="f", history=[np.full((64, 64, 3), 7, np.uint8)],
+                            colour={}, input_hist=None)
+    with pytest.raises(OSError, match="No space left"):
+        save_checkpoint(tmp_path, checkpoint)
+    monkeypatch.undo()
+    gc.collect()
+    assert unraisable == []
+    assert list(tmp_path.iterdir()) == []
