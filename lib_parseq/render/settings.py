@@ -96,6 +96,14 @@ class RenderSettings:
     genesis: str | None = None
 
 
+def default_checkpoint_every(backend: str) -> int:
+    """Frames between checkpoints when the user names none. A diffusion frame costs seconds, so the diffusers
+    backend keeps every one. The dry run renders about a hundred frames a second, and each checkpoint ends a part
+    of the video (a fresh encoder and a saved state): parts of 100 frames lose about a second of work to a kill,
+    and ran at 128 frames/s at 512² where parts of 25 (the default before) ran at 109."""
+    return 1 if backend == "diffusers" else 100
+
+
 @dataclass(frozen=True)
 class RenderProgress:
     """One progress report: ``done`` of ``total`` frames finished, the last one being ``frame``."""

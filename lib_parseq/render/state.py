@@ -25,7 +25,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from lib_parseq.atomic import write_atomic, write_bytes_atomic, write_text_atomic
+from lib_parseq.atomic import write_bytes_atomic, write_text_atomic
 from lib_parseq.errors import RenderError
 
 CHECKPOINT_JSON = "checkpoint.json"

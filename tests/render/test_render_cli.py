@@ -98,3 +98,23 @@ def test_the_cli_offers_exactly_the_pipelines_choices():
     from lib_parseq.render.genesis import GENESIS_MODES
 
     assert cmd_render.GENESIS == GENESIS_MODES
+
+
+@pytest.mark.parametrize(("flags", "expected"), [((), 100), (("--checkpoint-every", "25"), 25)])
+def test_the_dry_run_checkpoints_every_100_frames_unless_told(workdir, monkeypatch, flags, expected):
+    """The dry run's parts are 100 frames long by default (issue 13); --checkpoint-every 25 is the old default."""
+    import lib_parseq.render
+    from lib_parseq.cli import main
+
+    chosen = []
+
+    def capture(plan, settings, backend, **kwargs):
+        chosen.append(settings.checkpoint_every)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(lib_parseq.render, "run_plan", capture)
+    monkeypatch.chdir(workdir)
+    with pytest.raises(SystemExit):
+        main(["render", "examples/orbit.manifest.json", "--init", "examples/init.png", "-o", "out/c.mp4",
+              "--dry-run", "--quiet", *flags])
+    assert chosen == [expected]
