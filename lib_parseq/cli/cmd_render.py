@@ -129,8 +129,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "checkpoints; the dry run's default) or frames (a PNG of every frame, which also rebuilds "
                         "a dead encoder's video; the default for diffusers, and with --save-frames or --webm)")
     parser.add_argument("--checkpoint-every", type=_positive_int, metavar="N",
-                        help="save the resume state every N frames (default: 100 for the dry run, 25 before "
-                        "issue 13; 1 for diffusers)")
+                        help="save the resume state every N frames (default: 100 in the segments way, 25 before "
+                        "issue 13, and 25 in the frames way; 1 for diffusers)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--pick", metavar="SLICE", type=_pick, default="",
                         help="encode only these rendered frames, a Python-style slice: ::2, 10:50, :-1")
@@ -311,7 +311,6 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from lib_parseq.render import RenderSettings, plan_render, run_plan
-    from lib_parseq.render.settings import default_checkpoint_every
 
     manifest = _load_manifest(args.manifest)
     audio, audio_start_s = _audio_track(args, manifest)
@@ -328,7 +327,7 @@ def run(args: argparse.Namespace) -> int:
         webm=args.webm, audio=audio, audio_start_s=audio_start_s, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state, pick=args.pick, pad=args.pad,
         genesis=args.genesis,
-        checkpoint_every=args.checkpoint_every or default_checkpoint_every(_backend_name(args)),
+        checkpoint_every=args.checkpoint_every or (1 if _backend_name(args) == "diffusers" else None),
         resume_state=args.resume_state or ("frames" if _backend_name(args) == "diffusers" else "segments"),
     )
     plan = plan_render(manifest, settings, init_image=args.init, video_path=args.video)

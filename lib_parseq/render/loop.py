@@ -42,7 +42,7 @@ from lib_parseq.render.pipeline import (
 )
 from lib_parseq.render.plan import RenderPlan, plan_render
 from lib_parseq.render.segments import committer, open_segmented, other_mode_hint
-from lib_parseq.render.settings import RenderProgress, RenderResult, RenderSettings
+from lib_parseq.render.settings import RenderProgress, RenderResult, RenderSettings, default_checkpoint_every
 from lib_parseq.render.state import (
     Checkpoint,
     FrameStore,
@@ -109,7 +109,8 @@ def _run(plan: RenderPlan, settings: RenderSettings, backend: Backend,
     store = FrameStore(plan.frames_dir) if plan.frames_dir else None
     committed = plan.start  # frames in the video being written (the saved ones once replayed)
     saved_mark = 0
-    every = checkpoint_interval(settings.checkpoint_every, batch_size(plan, settings, backend))
+    every = checkpoint_interval(settings.checkpoint_every or default_checkpoint_every(plan.resume_mode),
+                                batch_size(plan, settings, backend))
     interrupted = False
     started = time.perf_counter()
     try:

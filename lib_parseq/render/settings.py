@@ -89,19 +89,20 @@ class RenderSettings:
     overwrite: bool = False
     resumable: bool = True
     resume_state: str = "frames"
-    checkpoint_every: int = 25
+    checkpoint_every: int | None = None  # None: default_checkpoint_every(the resume state)
     handle_sigint: bool = True
     pick: str = ""
     pad: tuple[int, int] = (0, 0)
     genesis: str | None = None
 
 
-def default_checkpoint_every(backend: str) -> int:
-    """Frames between checkpoints when the user names none. A diffusion frame costs seconds, so the diffusers
-    backend keeps every one. The dry run renders about a hundred frames a second, and each checkpoint ends a part
-    of the video (a fresh encoder and a saved state): parts of 100 frames lose about a second of work to a kill,
-    and ran at 128 frames/s at 512² where parts of 25 (the default before) ran at 109."""
-    return 1 if backend == "diffusers" else 100
+def default_checkpoint_every(resume_mode: str | None) -> int:
+    """Frames between checkpoints when the settings name none. In the segments way each checkpoint ends a part of
+    the video (a fresh encoder and a saved state), so its parts are 100 frames long: at the dry run's ~100 frames
+    a second that loses about a second of work to a kill, and ran at 128 frames/s at 512² where parts of 25
+    frames (the default before issue 13's fourth round) ran at 109. The frames way, whose checkpoints are cheap
+    (the PNGs are written anyway), keeps 25. (The diffusers backend asks for every frame.)"""
+    return 100 if resume_mode == "segments" else 25
 
 
 @dataclass(frozen=True)

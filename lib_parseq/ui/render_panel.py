@@ -91,7 +91,6 @@ def make_backend(request: RenderRequest) -> Any:
 def run_render(manifest: Mapping[str, Any], request: RenderRequest, outputs_dir: Path, job: RenderJob) -> None:
     """Render in the calling thread, putting ("progress", report) and finally ("done"|"error", ...) on the job."""
     from lib_parseq.render import RenderSettings, plan_render, run_plan
-    from lib_parseq.render.settings import default_checkpoint_every
 
     try:
         if (request.init_image is None) == (request.video is None):
@@ -99,7 +98,7 @@ def run_render(manifest: Mapping[str, Any], request: RenderRequest, outputs_dir:
         outputs_dir.mkdir(parents=True, exist_ok=True)
         settings = RenderSettings(output=request.output or "parseq-<timestamp>.mp4", output_dir=outputs_dir,
                                   frames=parse_frames(request.frames), resume=request.resume,
-                                  checkpoint_every=default_checkpoint_every(request.backend), handle_sigint=False,
+                                  checkpoint_every=1 if request.backend == "diffusers" else None, handle_sigint=False,
                                   resume_state="frames" if request.backend == "diffusers" else "segments")
         plan = plan_render(manifest, settings, init_image=request.init_image, video_path=request.video)
         job.reports.put(("status", "loading the model…" if request.backend == "diffusers" else "rendering…"))

@@ -100,21 +100,25 @@ def test_the_cli_offers_exactly_the_pipelines_choices():
     assert cmd_render.GENESIS == GENESIS_MODES
 
 
-@pytest.mark.parametrize(("flags", "expected"), [((), 100), (("--checkpoint-every", "25"), 25)])
-def test_the_dry_run_checkpoints_every_100_frames_unless_told(workdir, monkeypatch, flags, expected):
-    """The dry run's parts are 100 frames long by default (issue 13); --checkpoint-every 25 is the old default."""
-    import lib_parseq.render
+@pytest.mark.parametrize(("flags", "expected"), [
+    ((), 100),  # the dry run keeps segments: parts of 100 frames (issue 13)
+    (("--checkpoint-every", "25"), 25),  # the old default, by the flag
+    (("--resume-state", "frames"), 25),  # a PNG of every frame: checkpoints stay cheap and frequent
+    (("--save-frames", "saved"), 25),  # which keeps the frames way
+])
+def test_the_dry_run_checkpoints_every_100_frames_in_segments_unless_told(workdir, monkeypatch, flags, expected):
+    import lib_parseq.render.loop as loop
     from lib_parseq.cli import main
 
     chosen = []
+    real_interval = loop.checkpoint_interval
 
-    def capture(plan, settings, backend, **kwargs):
-        chosen.append(settings.checkpoint_every)
-        raise SystemExit(0)
+    def capture(every, size):
+        chosen.append(every)
+        return real_interval(every, size)
 
-    monkeypatch.setattr(lib_parseq.render, "run_plan", capture)
+    monkeypatch.setattr(loop, "checkpoint_interval", capture)
     monkeypatch.chdir(workdir)
-    with pytest.raises(SystemExit):
-        main(["render", "examples/orbit.manifest.json", "--init", "examples/init.png", "-o", "out/c.mp4",
-              "--dry-run", "--quiet", *flags])
+    assert main(["render", "examples/orbit.manifest.json", "--init", "examples/init.png", "-o", "out/c.mp4",
+                 "--dry-run", "--quiet", "--frames", "0:3", "--size", "32x32", *flags]) == 0
     assert chosen == [expected]
