@@ -129,8 +129,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "checkpoints; the dry run's default) or frames (a PNG of every frame, which also rebuilds "
                         "a dead encoder's video; the default for diffusers, and with --save-frames or --webm)")
     parser.add_argument("--checkpoint-every", type=_positive_int, metavar="N",
-                        help="save the resume state every N frames (default: 100 in the segments way, 25 before "
-                        "issue 13, and 25 in the frames way; 1 for diffusers)")
+                        help="save the resume state every N frames (default: 100 in the segments way, which was "
+                        "25 before; 25 in the frames way; 1 for diffusers)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--pick", metavar="SLICE", type=_pick, default="",
                         help="encode only these rendered frames, a Python-style slice: ::2, 10:50, :-1")
