@@ -159,7 +159,7 @@ wait_for() {
 echo "== installing .venv, .venv-gradio4 and Chromium (.venv-numpy2 and .venv-diffusers go on in the background)"
 declare -A install_pid
 # if this script ends early (a failed install, Ctrl-C), the installs still running in the background end with it
-trap 'for pid in $(jobs -p); do pkill -TERM -P "$pid"; kill "$pid"; done 2> /dev/null' EXIT
+trap 'for pid in $(jobs -p); do pkill -TERM -P "$pid" || true; kill "$pid" || true; done 2> /dev/null' EXIT
 rm -rf tests/artifacts/numba-cache
 for name in install_main install_gradio4 install_chromium; do
     step "$name" "$name" &
