@@ -311,8 +311,10 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from lib_parseq.render import RenderSettings, plan_render, run_plan
+    from lib_parseq.render.settings import backend_resume_state
 
     manifest = _load_manifest(args.manifest)
+    default_state, default_every = backend_resume_state(_backend_name(args))
     audio, audio_start_s = _audio_track(args, manifest)
     output_dir, template = split_output(args.output, args.output_dir)
     settings = RenderSettings(
@@ -327,8 +329,8 @@ def run(args: argparse.Namespace) -> int:
         webm=args.webm, audio=audio, audio_start_s=audio_start_s, resume=args.resume,
         overwrite=args.overwrite, resumable=not args.no_resume_state, pick=args.pick, pad=args.pad,
         genesis=args.genesis,
-        checkpoint_every=args.checkpoint_every or (1 if _backend_name(args) == "diffusers" else None),
-        resume_state=args.resume_state or ("frames" if _backend_name(args) == "diffusers" else "segments"),
+        checkpoint_every=args.checkpoint_every or default_every,
+        resume_state=args.resume_state or default_state,
     )
     plan = plan_render(manifest, settings, init_image=args.init, video_path=args.video)
     backend = make_backend(args)

@@ -105,6 +105,13 @@ def default_checkpoint_every(resume_mode: str | None) -> int:
     return 100 if resume_mode == "segments" else 25
 
 
+def backend_resume_state(backend: str | None) -> tuple[str, int | None]:
+    """A backend's resume state and checkpoint interval when the user names neither: the diffusers backend
+    keeps a PNG of every frame and checkpoints each one (a frame costs seconds); the dry run keeps segments,
+    with ``default_checkpoint_every``'s interval (None)."""
+    return ("frames", 1) if backend == "diffusers" else ("segments", None)
+
+
 @dataclass(frozen=True)
 class RenderProgress:
     """One progress report: ``done`` of ``total`` frames finished, the last one being ``frame``."""

@@ -91,15 +91,16 @@ def make_backend(request: RenderRequest) -> Any:
 def run_render(manifest: Mapping[str, Any], request: RenderRequest, outputs_dir: Path, job: RenderJob) -> None:
     """Render in the calling thread, putting ("progress", report) and finally ("done"|"error", ...) on the job."""
     from lib_parseq.render import RenderSettings, plan_render, run_plan
+    from lib_parseq.render.settings import backend_resume_state
 
     try:
         if (request.init_image is None) == (request.video is None):
             raise RenderError("give an init image (loopback) or an input video (vid2vid), not both")
         outputs_dir.mkdir(parents=True, exist_ok=True)
+        default_state, default_every = backend_resume_state(request.backend)
         settings = RenderSettings(output=request.output or "parseq-<timestamp>.mp4", output_dir=outputs_dir,
                                   frames=parse_frames(request.frames), resume=request.resume,
-                                  checkpoint_every=1 if request.backend == "diffusers" else None, handle_sigint=False,
-                                  resume_state="frames" if request.backend == "diffusers" else "segments")
+                                  checkpoint_every=default_every, resume_state=default_state, handle_sigint=False)
         plan = plan_render(manifest, settings, init_image=request.init_image, video_path=request.video)
         job.reports.put(("status", "loading the model…" if request.backend == "diffusers" else "rendering…"))
         job.backend = make_backend(request)
