@@ -71,21 +71,21 @@ def channel_histograms(image: np.ndarray) -> np.ndarray:
 
 def matching_lut(source_hist: np.ndarray, target_hist: np.ndarray) -> np.ndarray:
     """A (1, 256, C) uint8 table mapping each source level to the target level of equal quantile."""
-    channels = source_hist.shape[0]
-    table = np.empty((1, LEVELS, channels), np.uint8)
-    levels = np.arange(LEVELS, dtype=np.float64)
-    for c in range(channels):
-        src = source_hist[c].astype(np.float64)
-        tgt = target_hist[c].astype(np.float64)
-        if src.sum() <= 0 or tgt.sum() <= 0:
-            table[0, :, c] = levels.astype(np.uint8)
+    source = source_hist.astype(np.float64)
+    target = target_hist.astype(np.float64)
+    source_totals, target_totals = source.sum(axis=1), target.sum(axis=1)
+    source_quantiles = np.cumsum(source, axis=1) / np.where(source_totals > 0, source_totals, 1.0)[:, None]
+    mapped = np.empty_like(source)
+    for c in range(source.shape[0]):  # the target's levels differ by channel: only those present count
+        if source_totals[c] <= 0 or target_totals[c] <= 0:
+            mapped[c] = _LEVELS
             continue
-        src_quantiles = np.cumsum(src) / src.sum()
-        present = tgt > 0
-        tgt_quantiles = np.cumsum(tgt[present]) / tgt.sum()
-        mapped = np.interp(src_quantiles, tgt_quantiles, levels[present])
-        table[0, :, c] = np.clip(np.rint(mapped), 0, LEVELS - 1).astype(np.uint8)
-    return table
+        present = target[c] > 0
+        mapped[c] = np.interp(source_quantiles[c], np.cumsum(target[c][present]) / target_totals[c], _LEVELS[present])
+    return np.ascontiguousarray(np.clip(np.rint(mapped), 0, LEVELS - 1).astype(np.uint8).T[None])
+
+
+_LEVELS = np.arange(LEVELS, dtype=np.float64)
 
 
 def match_histogram(image: np.ndarray, target_hist: np.ndarray, space: str = "lab") -> np.ndarray:

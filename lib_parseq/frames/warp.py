@@ -183,7 +183,21 @@ def delta_matrix(previous: np.ndarray | None, current: np.ndarray) -> np.ndarray
 
 
 def is_identity_matrix(matrix: np.ndarray, tolerance: float = 1e-9) -> bool:
-    return bool(np.allclose(matrix, np.eye(3), atol=tolerance, rtol=0.0))
+    """Every entry within ``tolerance`` of the identity's (NaN never is). Plain floats: this runs every frame,
+    and nine comparisons cost less than one ``np.allclose``."""
+    return _within(matrix.ravel().tolist(), _IDENTITY, tolerance)
+
+
+def is_affine_matrix(matrix: np.ndarray, tolerance: float = 1e-12) -> bool:
+    """The bottom row is (0, 0, 1) within ``tolerance``: no perspective, so ``cv2.warpAffine`` can do it."""
+    return _within(matrix[2].tolist(), _IDENTITY[6:], tolerance)
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+
+
+def _within(values: list[float], expected: tuple[float, ...], tolerance: float) -> bool:
+    return all(abs(value - target) <= tolerance for value, target in zip(values, expected, strict=True))
 
 
 def _scaled_inverse(matrix: np.ndarray) -> np.ndarray:
@@ -214,16 +228,19 @@ def samples_far_outside(matrix: np.ndarray, width: int, height: int, reach: floa
 
     w is linear over the output rectangle, so if it keeps one sign at the four corners it never crosses zero
     inside, and then the sampled coordinates (a ratio of linear functions) are extreme at the corners."""
-    inverse = _scaled_inverse(matrix)
-    corners_x = np.array([-0.5, width - 0.5, -0.5, width - 0.5])
-    corners_y = np.array([-0.5, -0.5, height - 0.5, height - 0.5])
-    w = inverse[2, 0] * corners_x + inverse[2, 1] * corners_y + inverse[2, 2]
-    if not (np.all(w > 0) or np.all(w < 0)):
+    (a, b, c), (d, e, f), (g, h, i) = _scaled_inverse(matrix).tolist()
+    corners = ((-0.5, -0.5), (width - 0.5, -0.5), (-0.5, height - 0.5), (width - 0.5, height - 0.5))
+    ws = [g * x + h * y + i for x, y in corners]
+    if not (all(w > 0 for w in ws) or all(w < 0 for w in ws)):
         return True
-    sx, sy = source_coordinates(matrix, width, height, (corners_x, corners_y))
     reach = DIRECT_REACH if reach is None else reach
     limit_x, limit_y = reach * width, reach * height
-    return bool(np.any(np.abs(sx - width / 2) > limit_x) or np.any(np.abs(sy - height / 2) > limit_y))
+    for (x, y), w in zip(corners, ws, strict=True):
+        # written as "not within", so that a NaN or infinite coordinate counts as far (Python floats, as in
+        # source_coordinates: the same products and sums in the same order; four corners are cheaper unboxed)
+        if not (abs((a * x + b * y + c) / w - width / 2) <= limit_x and abs((d * x + e * y + f) / w - height / 2) <= limit_y):
+            return True
+    return False
 
 
 def fold_coordinates(coords: np.ndarray, size: int, border_flag: int) -> np.ndarray:
@@ -260,7 +277,7 @@ def warp_image(
     height, width = image.shape[:2]
     flags = INTERPOLATION_FLAGS[sampling_mode(interpolation)]
     # An affine matrix (no 3D rotation) takes the cheaper warpAffine: same result, about half the time.
-    affine = bool(np.allclose(matrix[2], (0.0, 0.0, 1.0), atol=1e-12, rtol=0.0))
+    affine = is_affine_matrix(matrix)
     sampled = None
     if samples_far_outside(matrix, width, height):
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,12 @@ class DiffusedFrames:
     end: int
 
     def __contains__(self, frame: int) -> bool:
-        index = int(np.searchsorted(self.frames, frame))
-        return index < len(self.frames) and int(self.frames[index]) == frame
+        return frame in self._members
+
+    @cached_property
+    def _members(self) -> frozenset[int]:
+        """The frames as a set: the render asks about every frame, and a set answers without a NumPy call."""
+        return frozenset(self.frames.tolist())
 
     def after(self, frame: int) -> int | None:
         """The first diffused frame after ``frame``, or None when the range has no more."""

@@ -11,7 +11,7 @@ content moves the other way), ``rotx/roty/rotz`` degrees, with the image diagona
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -85,3 +85,24 @@ def absolute_matrix(entry: Mapping[str, Any], vocabulary: str, width: int, heigh
         return matrix
     combined = matrix @ flip_matrix(width, height, *flip, get("perspective_flip_fv", 50.0))
     return combined / combined[2, 2]
+
+
+class AbsoluteMotion:
+    """Each frame's ``absolute_matrix``, computed once. The loopback step into frame f is f's matrix after
+    f−1's inverse, so without this every matrix is built twice; the last few are kept (read-only)."""
+
+    KEPT = 4
+
+    def __init__(self, frames: Sequence[Mapping[str, Any]], vocabulary: str, width: int, height: int) -> None:
+        self.frames, self.vocabulary, self.width, self.height = frames, vocabulary, width, height
+        self._recent: dict[int, np.ndarray] = {}
+
+    def __call__(self, frame: int) -> np.ndarray:
+        matrix = self._recent.get(frame)
+        if matrix is None:
+            matrix = absolute_matrix(self.frames[frame], self.vocabulary, self.width, self.height)
+            matrix.flags.writeable = False
+            if len(self._recent) >= self.KEPT:
+                del self._recent[next(iter(self._recent))]
+            self._recent[frame] = matrix
+        return matrix

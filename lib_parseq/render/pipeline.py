@@ -36,7 +36,6 @@ from lib_parseq.frames import (
 from lib_parseq.render.backend import Backend
 from lib_parseq.render.genesis import SUCCESSIVE, embryo_frame, save_embryo, saved_embryo
 from lib_parseq.render.hybrid import HybridGuide, hybrid_composite_step, hybrid_motion_step
-from lib_parseq.render.motion import absolute_matrix
 from lib_parseq.render.params import FrameParams, frame_params
 from lib_parseq.render.plan import MAX_BLEND_FRAMES, RenderPlan
 from lib_parseq.render.settings import RenderSettings
@@ -228,7 +227,7 @@ def frame_matrix(plan: RenderPlan, frame: int, previous: int, *, video_input: bo
     """The warp of ``frame``: its absolute motion (video input), or the step from ``previous``'s position."""
     def absolute(f: int) -> np.ndarray:
         try:
-            return absolute_matrix(plan.frames[f], plan.vocabulary, plan.width, plan.height)
+            return plan.absolute_motion(f)
         except ValueError as exc:
             raise RenderError(f"the motion at frame {f} cannot be applied: {exc}", frame=f) from exc
 

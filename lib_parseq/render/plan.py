@@ -10,6 +10,7 @@ import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from lib_parseq.render.export import check_export
 from lib_parseq.render.genesis import SUCCESSIVE, resolve_genesis
 from lib_parseq.render.inputs import load_image, manifest_frames, option_flag, option_number
 from lib_parseq.render.lock import OutputLock
-from lib_parseq.render.motion import detect_vocabulary
+from lib_parseq.render.motion import AbsoluteMotion, detect_vocabulary
 from lib_parseq.render.params import numeric_values
 from lib_parseq.render.segments import resume_mode
 from lib_parseq.render.settings import HYBRID_COMPOSITES, HYBRID_MOTIONS, HybridSettings, RenderSettings
@@ -75,6 +76,11 @@ class RenderPlan:
     @property
     def total(self) -> int:
         return self.end - self.start
+
+    @cached_property
+    def absolute_motion(self) -> AbsoluteMotion:
+        """Each frame's absolute motion matrix (``render.motion.absolute_matrix``), computed once."""
+        return AbsoluteMotion(self.frames, self.vocabulary, self.width, self.height)
 
     @property
     def encode_path(self) -> Path:
