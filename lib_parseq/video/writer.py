@@ -1,12 +1,13 @@
-"""Writing video: raw RGB frames streamed into one ffmpeg process (H.264 MP4, optionally WebM beside it),
-then optional GIF and audio passes on the finished file.
+"""Writing video: RGB frames streamed into one ffmpeg process (H.264 MP4, optionally WebM beside it), then
+optional GIF and audio passes on the finished file.
 
 Frames are handed to a small queue and piped by a background thread, so the render computes the next frame
-while ffmpeg takes the last one. Closing the writer drains the queue, closes ffmpeg's stdin and waits, so the
-MP4 is finalised whenever the render stops, for whatever reason. MP4 and MOV are written fragmented (a short
-index every ``FRAGMENT_SECONDS``), so even a file whose writer could not finish (a full disk, a killed
-ffmpeg or Python) plays every complete fragment. A write into a dead encoder raises ``EncoderError``
-carrying ffmpeg's message (on that write or a later one, at the latest on close).
+while ffmpeg takes the last one; that thread also converts each frame to the encoders' yuv420p
+(``video.yuv``). Closing the writer drains the queue, closes ffmpeg's stdin and waits, so the MP4 is
+finalised whenever the render stops, for whatever reason. MP4 and MOV are written fragmented (a short index
+every ``FRAGMENT_SECONDS``), so even a file whose writer could not finish (a full disk, a killed ffmpeg or
+Python) plays every complete fragment. A write into a dead encoder raises ``EncoderError`` carrying ffmpeg's
+message (on that write or a later one, at the latest on close).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 
 from lib_parseq.errors import RenderError
 from lib_parseq.video.ffmpeg import find_ffmpeg, run_ffmpeg, stderr_tail
+from lib_parseq.video.yuv import yuv420p_planes
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 CLOSE_TIMEOUT_S = 600.0
@@ -87,7 +89,7 @@ class VideoWriter:
         self._stderr = tempfile.TemporaryFile()
         args = [
             find_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
             "-map", "0:v", "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
             "-pix_fmt", "yuv420p", *(fragment_options(self.path) if fragmented or stream else []),
             *(["-f", "mov" if self.path.suffix.lower() == ".mov" else "mp4", "-"] if stream else [str(self.path)]),
@@ -118,7 +120,8 @@ class VideoWriter:
                         self._process.stdin.close()
                     return
                 if self._failure is None:
-                    self._process.stdin.write(frame.data)
+                    for plane in yuv420p_planes(frame):
+                        self._process.stdin.write(plane.data)
                     self.frames += 1
             except (BrokenPipeError, OSError, ValueError) as exc:
                 self._failure = exc

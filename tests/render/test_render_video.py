@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 from render_helpers import count_frames, decode_frames, duration_s, ffmpeg, make_manifest, stream_kinds
@@ -9,6 +11,8 @@ from render_helpers import count_frames, decode_frames, duration_s, ffmpeg, make
 from lib_parseq.errors import RenderError
 from lib_parseq.render import DryRunBackend, RenderSettings, render
 from lib_parseq.video import VideoReader, VideoWriter, probe_video
+from lib_parseq.video.ffmpeg import find_ffmpeg
+from lib_parseq.video.yuv import yuv420p_planes
 
 
 def settings_for(tmp_path, name="out.mp4", **extra):
@@ -135,3 +139,50 @@ def test_audio_shorter_than_the_video_keeps_every_frame(tmp_path):
         assert stream_kinds(video) == ["Video", "Audio"]
         assert count_frames(video) == 12  # the 0.3 s track is padded with silence, no frame is cut
         assert duration_s(video) == pytest.approx(1.2, abs=0.15)
+
+
+def _ffmpeg_yuv420p(frame: np.ndarray) -> np.ndarray:
+    """ffmpeg's own rgb24 → yuv420p conversion of one frame (what the writer left to ffmpeg before issue 13)."""
+    height, width = frame.shape[:2]
+    done = subprocess.run([find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                           "-s", f"{width}x{height}", "-i", "-", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"],
+                          input=frame.tobytes(), capture_output=True, check=True)
+    return np.frombuffer(done.stdout, np.uint8)
+
+
+def _smooth_frame(width: int = 96, height: int = 64) -> np.ndarray:
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    return np.stack([255 * x / width, 255 * y / height, 127 + 120 * np.sin(x / 9 + y / 13)], axis=2).astype(np.uint8)
+
+
+def test_the_writer_s_yuv420p_planes_are_ffmpeg_s():
+    frame = _smooth_frame()
+    theirs = _ffmpeg_yuv420p(frame)
+    luma = 96 * 64
+    y, cb, cr = yuv420p_planes(frame)
+    assert y.shape == (64, 96) and cb.shape == cr.shape == (32, 48)
+    assert np.abs(y.ravel().astype(int) - theirs[:luma]).max() <= 1
+    chroma = np.concatenate([cb.ravel(), cr.ravel()]).astype(int) - theirs[luma:]
+    assert np.abs(chroma).max() <= 2 and np.abs(chroma).mean() < 0.5
+    for grey in (0, 128, 255):  # black, mid grey and white land on BT.601's limited-range levels
+        y, cb, cr = yuv420p_planes(np.full((4, 6, 3), grey, np.uint8))
+        assert (y == round(16 + 219 * grey / 255)).all() and (cb == 128).all() and (cr == 128).all()
+
+
+def test_a_written_video_decodes_as_close_to_its_frames_as_with_ffmpeg_s_conversion(tmp_path):
+    frames = [np.roll(_smooth_frame(), 5 * i, axis=1) for i in range(6)]
+    writer = VideoWriter(tmp_path / "ours.mp4", 96, 64, 10.0, crf=0, preset="ultrafast")
+    for frame in frames:
+        writer.write(frame)
+    writer.close()
+    subprocess.run([find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                    "-s", "96x64", "-r", "10", "-i", "-", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "0",
+                    "-pix_fmt", "yuv420p", str(tmp_path / "theirs.mp4")],
+                   input=b"".join(frame.tobytes() for frame in frames), capture_output=True, check=True)
+    source = np.stack(frames).astype(int)
+    errors = {}
+    for name in ("ours", "theirs"):
+        _, decoded = decode_frames(tmp_path / f"{name}.mp4")
+        assert len(decoded) == 6
+        errors[name] = np.abs(np.stack(decoded) - source).mean()
+    assert errors["ours"] <= errors["theirs"] + 0.05, errors
