@@ -72,6 +72,14 @@ def exit_description(code: int | None) -> str:
     return f"ffmpeg killed by {name}: {reason}".rstrip(": ")
 
 
+class _FrameNotConverted(Exception):
+    """A frame the pipe thread could not turn into yuv420p (the cause is chained)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.__cause__ = cause
+
+
 class VideoWriter:
     """Streams frames of one size into ffmpeg; ``close()`` finalises the file(s)."""
 
@@ -119,8 +127,9 @@ class VideoWriter:
                     if self.stream:  # the end of this stream: the encoder finishes while the render goes on
                         self._process.stdin.close()
                     return
-                if self._failure is None:
-                    for plane in yuv420p_planes(frame):
+                planes = self._converted(frame) if self._failure is None else None
+                if planes is not None:
+                    for plane in planes:
                         self._process.stdin.write(plane.data)
                     self.frames += 1
             except (BrokenPipeError, OSError, ValueError) as exc:
@@ -128,13 +137,32 @@ class VideoWriter:
             finally:
                 self._queue.task_done()
 
+    def _converted(self, frame: np.ndarray) -> tuple[np.ndarray, ...] | None:
+        """The frame's yuv420p planes; None if that failed (out of memory, say): then the encoder's input is
+        closed, so ffmpeg finishes the frames it has, and the next ``write`` or ``close`` raises, never waits."""
+        try:
+            return yuv420p_planes(frame)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, this thread must not die with frames queued
+            self._failure = _FrameNotConverted(exc)
+            try:
+                self._process.stdin.close()
+            except OSError:  # ffmpeg has gone as well: the conversion is still what went wrong first
+                pass
+            return None
+
     def _raise_if_failed(self) -> None:
-        if self._failure is not None:
-            self._process.wait()
-            raise EncoderError(
-                f"the video encoder stopped after {self.frames} frames "
-                f"({exit_description(self._process.returncode)}): {self.message()}"
-            ) from self._failure
+        if self._failure is None:
+            return
+        self._process.wait()
+        if isinstance(self._failure, _FrameNotConverted):
+            cause = self._failure.__cause__
+            raise EncoderError(f"frame {self.frames + 1} of the video could not be converted for the encoder "
+                               f"({type(cause).__name__}: {cause}); the video keeps the {self.frames} before it"
+                               ) from cause
+        raise EncoderError(
+            f"the video encoder stopped after {self.frames} frames "
+            f"({exit_description(self._process.returncode)}): {self.message()}"
+        ) from self._failure
 
     @property
     def pid(self) -> int:

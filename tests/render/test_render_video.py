@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 
 import numpy as np
 import pytest
@@ -186,3 +187,36 @@ def test_a_written_video_decodes_as_close_to_its_frames_as_with_ffmpeg_s_convers
         assert len(decoded) == 6
         errors[name] = np.abs(np.stack(decoded) - source).mean()
     assert errors["ours"] <= errors["theirs"] + 0.05, errors
+
+
+def test_a_frame_that_cannot_be_converted_ends_the_video_cleanly_with_a_clear_error(tmp_path, monkeypatch):
+    from lib_parseq.video import writer as writer_module
+
+    converted = []
+
+    def failing_third(frame):
+        if len(converted) == 2:
+            raise MemoryError("no room for the planes")
+        converted.append(frame)
+        return yuv420p_planes(frame)
+
+    monkeypatch.setattr(writer_module, "yuv420p_planes", failing_third)
+    outcome = {}
+
+    def write_all():
+        writer = VideoWriter(tmp_path / "w.mp4", 48, 32, 10.0, preset="ultrafast")
+        try:
+            for i in range(12):  # more than the queue holds: a dead pipe thread would leave write() waiting
+                writer.write(np.full((32, 48, 3), 20 * i, np.uint8))
+            writer.close()
+        except RenderError as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=write_all, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the writer hung after a failed conversion"
+    message = str(outcome["error"])
+    assert "frame 3" in message and "MemoryError: no room for the planes" in message and "keeps the 2" in message
+    _, frames = decode_frames(tmp_path / "w.mp4")
+    assert [round(float(f.mean()) / 20) for f in frames] == [0, 1]
