@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 LEVELS = 256
+_LEVELS = np.arange(LEVELS, dtype=np.float64)  # each level as a float, for the matching table
 COLOUR_SPACES = ("lab", "hsv", "rgb")
 _TO_SPACE = {"lab": cv2.COLOR_RGB2LAB, "hsv": cv2.COLOR_RGB2HSV_FULL}
 _FROM_SPACE = {"lab": cv2.COLOR_LAB2RGB, "hsv": cv2.COLOR_HSV2RGB_FULL}
@@ -83,9 +84,6 @@ def matching_lut(source_hist: np.ndarray, target_hist: np.ndarray) -> np.ndarray
         present = target[c] > 0
         mapped[c] = np.interp(source_quantiles[c], np.cumsum(target[c][present]) / target_totals[c], _LEVELS[present])
     return np.ascontiguousarray(np.clip(np.rint(mapped), 0, LEVELS - 1).astype(np.uint8).T[None])
-
-
-_LEVELS = np.arange(LEVELS, dtype=np.float64)
 
 
 def match_histogram(image: np.ndarray, target_hist: np.ndarray, space: str = "lab") -> np.ndarray:

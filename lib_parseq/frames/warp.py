@@ -236,9 +236,9 @@ def samples_far_outside(matrix: np.ndarray, width: int, height: int, reach: floa
     reach = DIRECT_REACH if reach is None else reach
     limit_x, limit_y = reach * width, reach * height
     for (x, y), w in zip(corners, ws, strict=True):
-        # written as "not within", so that a NaN or infinite coordinate counts as far (Python floats, as in
-        # source_coordinates: the same products and sums in the same order; four corners are cheaper unboxed)
-        if not (abs((a * x + b * y + c) / w - width / 2) <= limit_x and abs((d * x + e * y + f) / w - height / 2) <= limit_y):
+        # source_coordinates' arithmetic on plain floats (four points); "not within" so NaN or ±inf counts as far
+        sx, sy = (a * x + b * y + c) / w, (d * x + e * y + f) / w
+        if not (abs(sx - width / 2) <= limit_x and abs(sy - height / 2) <= limit_y):
             return True
     return False
 
